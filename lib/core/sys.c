@@ -72,3 +72,20 @@ int lcont__sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned lo
 {
     RET(prctl(option, a2, a3, a4, a5));
 }
+/* Raw set*id calls: glibc's wrappers broadcast to all threads under a lock, which a
+ * child cloned from a multi-threaded caller must never touch. */
+int lcont__sys_setgroups(size_t n, const gid_t *gids) { RET(syscall(SYS_setgroups, n, gids)); }
+int lcont__sys_setresgid(gid_t r, gid_t e, gid_t s) { RET(syscall(SYS_setresgid, r, e, s)); }
+int lcont__sys_setresuid(uid_t r, uid_t e, uid_t s) { RET(syscall(SYS_setresuid, r, e, s)); }
+int lcont__sys_prlimit(int resource, uint64_t cur, uint64_t max)
+{
+    struct {
+        uint64_t cur, max;
+    } lim = { cur, max };
+    RET(syscall(SYS_prlimit64, 0, resource, &lim, NULL));
+}
+int lcont__sys_personality(unsigned long persona) { RET(syscall(SYS_personality, persona)); }
+int lcont__sys_setpriority(int which, int who, int prio)
+{
+    RET(syscall(SYS_setpriority, which, who, prio));
+}

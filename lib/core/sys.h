@@ -39,6 +39,13 @@ int lcont__sys_capget(void *hdr, void *data);
 int lcont__sys_capset(void *hdr, const void *data);
 int lcont__sys_ioprio_set(int which, int who, int ioprio);
 int lcont__sys_sched_setattr(pid_t pid, void *attr, unsigned flags);
+int lcont__sys_setgroups(size_t n, const gid_t *gids);
+int lcont__sys_setresgid(gid_t r, gid_t e, gid_t s);
+int lcont__sys_setresuid(uid_t r, uid_t e, uid_t s);
+/* prlimit64 on the calling process; RLIM64_INFINITY is ~0 */
+int lcont__sys_prlimit(int resource, uint64_t cur, uint64_t max);
+int lcont__sys_personality(unsigned long persona);
+int lcont__sys_setpriority(int which, int who, int prio);
 int lcont__sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
                      unsigned long a5);
 

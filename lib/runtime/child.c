@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "runtime/child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/childmsg.h"
+#include "core/sys.h"
+#include "runtime/console.h"
+#include "runtime/hooks.h"
+#include "runtime/rootfs.h"
+#include "runtime/security.h"
+#include "runtime/sync.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Scratch memory of the child, mmap'ed: the calling thread's stack may be small. */
+struct child_mem {
+    struct lcont_child_error err;
+    char msg[LCONT_SYNC_MAX_PAYLOAD + 64]; /* one sync message */
+    char state[LCONT_SYNC_MAX_PAYLOAD + 1]; /* OCI state JSON for hooks */
+    size_t state_len;
+    char exe[4096]; /* resolved executable */
+};
+
+/* Report @m->err to the parent (or stderr once the parent is gone) and exit. */
+__attribute__((noreturn)) static void die(const struct lcont_child_plan *plan,
+                                          struct child_mem *m, int parent_gone)
+{
+    if (!m->err.code)
+        lcont__child_fail(&m->err, -EIO, "container init failed", NULL);
+    if (!parent_gone) {
+        lcont__sync_send(plan->sync_fd, LCONT_SYNC_ERROR, m->err.code, &m->err, sizeof(m->err), -1);
+    } else {
+        static const char prefix[] = "lcont: ";
+        (void)!write(2, prefix, sizeof(prefix) - 1);
+        (void)!write(2, m->err.msg, strnlen(m->err.msg, sizeof(m->err.msg)));
+        (void)!write(2, "\n", 1);
+    }
+    _exit(m->err.code == -ENOENT ? 127 : m->err.code == -EACCES ? 126 : 1);
+}
+
+/* Wait for one message of @type from the parent; the parent may abort us instead. */
+static int expect(const struct lcont_child_plan *plan, struct child_mem *m, uint32_t type)
+{
+    uint32_t got;
+    int code;
+    size_t len;
+    int r = lcont__sync_recv(plan->sync_fd, m->msg, sizeof(m->msg), &got, &code, &len, NULL);
+
+    if (r < 0)
+        return lcont__child_fail(&m->err, r, "sync with parent: receive failed", NULL);
+    if (got == LCONT_SYNC_ERROR)
+        _exit(1); /* the parent gave up and reports the error itself */
+    if (got != type)
+        return lcont__child_fail(&m->err, -EPROTO, "sync with parent: unexpected message", NULL);
+    if (type == LCONT_SYNC_PARENT_GO) {
+        memcpy(m->state, m->msg + sizeof(struct lcont_sync_hdr), len);
+        m->state[len] = '\0';
+        m->state_len = len;
+    }
+    return 0;
+}
+
+static int send_and_wait(const struct lcont_child_plan *plan, struct child_mem *m, uint32_t type,
+                         int fd)
+{
+    int r = lcont__sync_send(plan->sync_fd, type, 0, NULL, 0, fd);
+    if (r < 0)
+        return lcont__child_fail(&m->err, r, "sync with parent: send failed", NULL);
+    return expect(plan, m, LCONT_SYNC_PARENT_ACK);
+}
+
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    sigset_t none;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL); /* glibc-reserved signals just fail */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int setup_stdio(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    int tmp[3];
+
+    /* move to high fds first so that e.g. stdio = {1, 0, 2} cannot clobber itself */
+    for (int i = 0; i < 3; i++) {
+        tmp[i] = -1;
+        if (plan->stdio[i] >= 0 && (tmp[i] = fcntl(plan->stdio[i], F_DUPFD_CLOEXEC, 10)) < 0)
+            return lcont__child_fail(&m->err, -errno, "duplicate stdio fd", NULL);
+    }
+    for (int i = 0; i < 3; i++)
+        if (tmp[i] >= 0) {
+            if (dup2(tmp[i], i) < 0)
+                return lcont__child_fail(&m->err, -errno, "set up stdio", NULL);
+            close(tmp[i]);
+        }
+    return 0;
+}
+
+static int join_namespaces(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    /* user first: the other joins and the new namespaces need its capabilities */
+    static const enum lcont_ns_type order[] = { LCONT_NS_USER, LCONT_NS_IPC, LCONT_NS_UTS,
+                                                LCONT_NS_NET,  LCONT_NS_CGROUP, LCONT_NS_TIME,
+                                                LCONT_NS_MNT };
+
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        enum lcont_ns_type t = order[i];
+        if (plan->join_fds[t] >= 0 && lcont__sys_setns(plan->join_fds[t], 0) < 0)
+            return lcont__child_fail(&m->err, -errno, "join namespace",
+                                     plan->spec->linux_.namespaces[t].path);
+    }
+    if (plan->unshare_flags && lcont__sys_unshare(plan->unshare_flags) < 0)
+        return lcont__child_fail(&m->err, -errno, "unshare namespaces", NULL);
+    return 0;
+}
+
+static int write_at_proc(const struct lcont_child_plan *plan, struct child_mem *m,
+                         const char *file, const char *text)
+{
+    int fd = openat(plan->proc_fd, file, O_WRONLY | O_CLOEXEC);
+    ssize_t len = (ssize_t)strlen(text);
+
+    if (fd < 0)
+        return lcont__child_fail(&m->err, -errno, "open /proc/", file);
+    if (write(fd, text, (size_t)len) != len) {
+        int e = errno ? -errno : -EIO;
+        close(fd);
+        return lcont__child_fail(&m->err, e, "write /proc/", file);
+    }
+    close(fd);
+    return 0;
+}
+
+static void append_offset(char *buf, size_t size, const char *clock, int64_t secs, uint32_t nsecs)
+{
+    lcont__cm_append(buf, size, clock);
+    lcont__cm_append(buf, size, " ");
+    lcont__cm_append_int(buf, size, secs);
+    lcont__cm_append(buf, size, " ");
+    lcont__cm_append_int(buf, size, nsecs);
+    lcont__cm_append(buf, size, "\n");
+}
+
+/* unshare(CLONE_NEWTIME) only affects children: set the offsets, then enter it ourselves. */
+static int enter_new_timens(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    const struct lcont_spec_linux *lx = &plan->spec->linux_;
+    char offsets[256] = "";
+    int fd;
+
+    if (lcont__sys_unshare(CLONE_NEWTIME) < 0)
+        return lcont__child_fail(&m->err, -errno, "unshare time namespace", NULL);
+    if (lx->has_time_offsets) {
+        append_offset(offsets, sizeof(offsets), "monotonic", lx->monotonic_secs,
+                      lx->monotonic_nsecs);
+        append_offset(offsets, sizeof(offsets), "boottime", lx->boottime_secs, lx->boottime_nsecs);
+        if (write_at_proc(plan, m, "self/timens_offsets", offsets) < 0)
+            return m->err.code;
+    }
+    fd = openat(plan->proc_fd, "self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || lcont__sys_setns(fd, CLONE_NEWTIME) < 0) {
+        int e = -errno;
+        if (fd >= 0)
+            close(fd);
+        return lcont__child_fail(&m->err, e, "enter time namespace", NULL);
+    }
+    close(fd);
+    return 0;
+}
+
+static int set_uts(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    const struct lcont_spec *s = plan->spec;
+
+    if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+        return lcont__child_fail(&m->err, -errno, "set hostname", s->hostname);
+    if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+        return lcont__child_fail(&m->err, -errno, "set domainname", s->domainname);
+    return 0;
+}
+
+/* cwd must be inside the new root: a leaked fd must never become the cwd (CVE-2024-21626). */
+static int enter_cwd(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    const char *cwd = plan->spec->process->cwd;
+    char buf[4096];
+    long n;
+
+    if (chdir(cwd) < 0)
+        return lcont__child_fail(&m->err, -errno, "chdir to cwd", cwd);
+    n = syscall(SYS_getcwd, buf, sizeof(buf));
+    if (n < 0 || buf[0] != '/')
+        return lcont__child_fail(&m->err, -EPERM, "cwd is outside the container root", cwd);
+    return 0;
+}
+
+static int is_executable_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES;
+    return access(path, X_OK) < 0 ? -errno : 0;
+}
+
+/* PATH lookup inside the container, like execvp but with no allocation. */
+static int resolve_executable(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    const char *arg0 = plan->spec->process->args[0];
+    const char *p = plan->path_env ? plan->path_env : DEFAULT_PATH;
+    int last = -ENOENT;
+
+    if (strchr(arg0, '/')) {
+        int r = is_executable_file(arg0);
+        m->exe[0] = '\0';
+        lcont__cm_append(m->exe, sizeof(m->exe), arg0);
+        if (r < 0)
+            return lcont__child_fail(&m->err, r, "exec: cannot run", arg0);
+        return 0;
+    }
+    while (*p) {
+        const char *end = strchrnul(p, ':');
+        size_t dlen = (size_t)(end - p);
+        if (dlen > 0 && dlen + strlen(arg0) + 2 < sizeof(m->exe)) {
+            int r;
+            memcpy(m->exe, p, dlen);
+            m->exe[dlen] = '/';
+            strcpy(m->exe + dlen + 1, arg0);
+            r = is_executable_file(m->exe);
+            if (r == 0)
+                return 0;
+            if (r != -ENOENT && r != -ENOTDIR)
+                last = r;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (last == -ENOENT) {
+        lcont__child_fail(&m->err, -ENOENT, "exec: executable file not found in $PATH:", arg0);
+        return m->err.code;
+    }
+    return lcont__child_fail(&m->err, last, "exec: cannot run", arg0);
+}
+
+static int wait_for_start(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    char path[64] = "self/fd/";
+    int fd;
+
+    lcont__cm_append_int(path, sizeof(path), plan->fifo_fd);
+    /* blocks until lcont_container_start() opens the fifo for reading */
+    do
+        fd = openat(plan->proc_fd, path, O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return lcont__child_fail(&m->err, -errno, "open exec fifo", NULL);
+    if (write(fd, "0", 1) != 1) {
+        close(fd);
+        return lcont__child_fail(&m->err, -errno, "write exec fifo", NULL);
+    }
+    close(fd);
+    close(plan->fifo_fd);
+    return 0;
+}
+
+static int prepare_exec_fds(const struct lcont_child_plan *plan, struct child_mem *m)
+{
+    unsigned first = 3 + (unsigned)plan->preserve_fds;
+
+    for (int fd = 3; fd < (int)first; fd++)
+        if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
+            return lcont__child_fail(&m->err, -errno, "preserve fd", NULL);
+    /* everything else closes at exec, whatever the caller forgot to mark */
+    if (lcont__sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return lcont__child_fail(&m->err, -errno, "close_range", NULL);
+    return 0;
+}
+
+void lcont__child_main(const struct lcont_child_plan *plan)
+{
+    const struct lcont_spec *spec = plan->spec;
+    struct child_mem *m;
+    int listener = -1;
+
+    reset_signals();
+    m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        _exit(1);
+    m->err.code = 0;
+    /* die with the creator until the container is created; no /proc/pid/exe games meanwhile */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+        lcont__child_fail(&m->err, -errno, "prctl", NULL);
+        die(plan, m, 0);
+    }
+    if (setup_stdio(plan, m) < 0 || join_namespaces(plan, m) < 0)
+        die(plan, m, 0);
+    if (plan->unshare_flags & CLONE_NEWUSER) {
+        if (send_and_wait(plan, m, LCONT_SYNC_CHILD_USERNS, -1) < 0)
+            die(plan, m, 0);
+    }
+    if (expect(plan, m, LCONT_SYNC_PARENT_GO) < 0)
+        die(plan, m, 0);
+    if (plan->new_userns) {
+        /* become the namespace's root where it is mapped (rootless maps the caller to 0) */
+        int r = lcont__sys_setresgid(0, 0, 0);
+        if (r < 0 && r != -EINVAL)
+            lcont__child_fail(&m->err, r, "setresgid(0) in user namespace", NULL);
+        r = lcont__sys_setresuid(0, 0, 0);
+        if (!m->err.code && r < 0 && r != -EINVAL)
+            lcont__child_fail(&m->err, r, "setresuid(0) in user namespace", NULL);
+        /* a credential change clears the parent-death signal: arm it again */
+        if (!m->err.code && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+            lcont__child_fail(&m->err, -errno, "prctl(PR_SET_PDEATHSIG)", NULL);
+        if (m->err.code)
+            die(plan, m, 0);
+    }
+    if (setsid() < 0 && errno != EPERM) {
+        lcont__child_fail(&m->err, -errno, "setsid", NULL);
+        die(plan, m, 0);
+    }
+    /* after the parent moved us into the cgroup, so the namespace root is the container's */
+    if (plan->new_cgroupns && lcont__sys_unshare(CLONE_NEWCGROUP) < 0) {
+        lcont__child_fail(&m->err, -errno, "unshare cgroup namespace", NULL);
+        die(plan, m, 0);
+    }
+    if ((plan->new_timens && enter_new_timens(plan, m) < 0) ||
+        (plan->new_utsns && set_uts(plan, m) < 0))
+        die(plan, m, 0);
+    if (lcont__rootfs_prepare_child(plan->rootfs, &m->err) < 0)
+        die(plan, m, 0);
+    if (send_and_wait(plan, m, LCONT_SYNC_CHILD_HOOKS, -1) < 0)
+        die(plan, m, 0);
+    if (lcont__hooks_run(&spec->hooks, LCONT_HOOK_CREATE_CONTAINER, m->state, m->state_len,
+                         &m->err) < 0)
+        die(plan, m, 0);
+    if (lcont__rootfs_finalize_child(plan->rootfs, &m->err) < 0 ||
+        lcont__limits_apply_child(plan->security, plan->proc_fd, &m->err) < 0)
+        die(plan, m, 0);
+    if (spec->process->terminal) {
+        int master = -1;
+        if (lcont__console_setup_child(spec->process->console_height,
+                                       spec->process->console_width, &master, &m->err) < 0 ||
+            send_and_wait(plan, m, LCONT_SYNC_CHILD_CONSOLE, master) < 0)
+            die(plan, m, 0);
+        close(master);
+    }
+    if (enter_cwd(plan, m) < 0 || resolve_executable(plan, m) < 0)
+        die(plan, m, 0);
+    /* the parent must forward a notify listener, so install seccomp while it is here */
+    if (plan->notify_seccomp) {
+        if (lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
+            die(plan, m, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* the uid switch cleared it */
+        if (send_and_wait(plan, m, LCONT_SYNC_CHILD_SECCOMP, listener) < 0)
+            die(plan, m, 0);
+        close(listener);
+    }
+    if (lcont__sync_send(plan->sync_fd, LCONT_SYNC_CHILD_READY, 0, NULL, 0, -1) < 0)
+        _exit(1);
+    close(plan->sync_fd);
+    /* the creator may exit now (lcont-run create does); we must outlive it */
+    prctl(PR_SET_PDEATHSIG, 0);
+
+    if (wait_for_start(plan, m) < 0)
+        die(plan, m, 1);
+    if (lcont__hooks_run(&spec->hooks, LCONT_HOOK_START_CONTAINER, m->state, m->state_len,
+                         &m->err) < 0)
+        die(plan, m, 1);
+    if (!plan->notify_seccomp && lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
+        die(plan, m, 1);
+    if (prepare_exec_fds(plan, m) < 0)
+        die(plan, m, 1);
+    execve(m->exe, spec->process->args, spec->process->env ? spec->process->env : (char *[]){ NULL });
+    lcont__child_fail(&m->err, -errno, "exec", m->exe);
+    die(plan, m, 1);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef LCONT_RUNTIME_CONTAINER_INTERNAL_H
+#define LCONT_RUNTIME_CONTAINER_INTERNAL_H
+
+#include <lcont/container.h>
+#include <lcont/process.h>
+
+#include "core/context.h"
+#include "runtime/state.h"
+
+struct lcont_container {
+    unsigned refs;
+    lcont_context *ctx; /* reference held */
+    struct lcont_state state;
+    int init_pidfd;     /* from clone3 when this process created it, else -1 */
+    lcont_process *init; /* cached handle, created on demand */
+};
+
+struct lcont_process {
+    unsigned refs;
+    pid_t owner_pid;
+    pid_t pid;
+    int pidfd;
+    int reaped;
+    int status; /* valid when reaped */
+};
+
+/* New process handle owning @pidfd. */
+int lcont__process_new(pid_t pid, int pidfd, lcont_process **ret);
+
+/* Effective status: the recorded one corrected by what the kernel says. */
+enum lcont_state_status lcont__container_effective_status(int dirfd,
+                                                          const struct lcont_state *st);
+
+int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont_create_opts *o,
+                                 uint64_t flags, lcont_container **ret, lcont_error **reterr);
+
+#endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "runtime/sync.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int lcont__sync_send(int sock, enum lcont_sync_type type, int code, const void *data, size_t len,
+                     int fd)
+{
+    struct lcont_sync_hdr hdr = { .type = (uint32_t)type, .code = code };
+    struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)data, len } };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+
+    if (len > LCONT_SYNC_MAX_PAYLOAD)
+        return -EMSGSIZE;
+    if (fd >= 0) {
+        struct cmsghdr *c;
+        memset(&control, 0, sizeof(control));
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof(control.buf);
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    for (;;) {
+        ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+        if (n >= 0)
+            return 0;
+        if (errno != EINTR)
+            return -errno;
+    }
+}
+
+int lcont__sync_recv(int sock, void *buf, size_t size, uint32_t *ret_type, int *ret_code,
+                     size_t *ret_len, int *ret_fd)
+{
+    struct iovec iov = { buf, size };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof(control.buf) };
+    struct lcont_sync_hdr hdr;
+    ssize_t n;
+    int fd = -1;
+
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    if (n == 0)
+        return -EPIPE;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(hdr)) {
+        if (fd >= 0)
+            close(fd);
+        return -EMSGSIZE;
+    }
+    memcpy(&hdr, buf, sizeof(hdr));
+    *ret_type = hdr.type;
+    *ret_code = hdr.code;
+    *ret_len = (size_t)n - sizeof(hdr);
+    if (ret_fd)
+        *ret_fd = fd;
+    else if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
+int lcont__sync_send_fd_to_path(const char *path, int fd, const char *name, size_t len)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct iovec iov = { (void *)name, len };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof(control.buf) };
+    struct cmsghdr *c;
+    int sock, r = 0;
+
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return -ENAMETOOLONG;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return -errno;
+    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        r = -errno;
+        close(sock);
+        return r;
+    }
+    memset(&control, 0, sizeof(control));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+        if (errno != EINTR) {
+            r = -errno;
+            break;
+        }
+    }
+    close(sock);
+    return r;
+}
