@@ -301,6 +301,9 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     int listener = -1;
 
     reset_signals();
+    for (size_t i = 0; i < sizeof(plan->close_fds) / sizeof(plan->close_fds[0]); i++)
+        if (plan->close_fds[i] >= 0)
+            close(plan->close_fds[i]);
     m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         _exit(1);

@@ -21,6 +21,8 @@ struct lcont_child_plan {
     int sync_fd;                   /* child's end of the SEQPACKET pair */
     int proc_fd;                   /* trusted O_PATH fd on the host's procfs root */
     int fifo_fd;                   /* O_PATH fd on <state>/exec.fifo */
+    int close_fds[2];              /* the state root and directory fds: the directory's
+                                    * flock is shared with the child until it closes them */
     int join_fds[LCONT_NS_COUNT];  /* namespaces joined by path (-1 = none); never PID */
     int unshare_flags;             /* CLONE_NEW* the child creates itself (join path) */
     bool new_userns;

@@ -27,6 +27,7 @@
 #include "core/util.h"
 #include "runtime/child.h"
 #include "runtime/container-internal.h"
+#include "runtime/device-rules.h"
 #include "runtime/hooks.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
@@ -430,6 +431,20 @@ static int spawn_init(struct create_job *j, uint64_t clone_flags, struct lcont_c
     return 0;
 }
 
+/* The config's resources, with the device rules every container needs added. */
+static int apply_resources(struct create_job *j, lcont_error **reterr)
+{
+    struct lcont_spec_resources res = j->spec->linux_.resources;
+    _cleanup_free_ struct lcont_spec_device_rule *rules = NULL;
+    int r;
+
+    r = lcont__device_rules_effective(j->spec, &rules, &res.n_device_rules);
+    if (r < 0)
+        return lcont__error_set(reterr, r, "out of memory");
+    res.device_rules = rules;
+    return lcont__cgroup_apply(j->cg, &res, reterr);
+}
+
 static int prepare(struct create_job *j, lcont_error **reterr)
 {
     const struct lcont_spec_linux *lx;
@@ -472,11 +487,9 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     r = lcont__cgroup_create(j->cg, reterr);
     if (r < 0)
         return r;
-    if (lx->has_resources) {
-        r = lcont__cgroup_apply(j->cg, &lx->resources, reterr);
-        if (r < 0)
-            return r;
-    }
+    r = apply_resources(j, reterr);
+    if (r < 0)
+        return r;
 
     r = lcont__rootfs_plan_new(j->spec, j->st.bundle,
                                lx->namespaces[LCONT_NS_USER].present,
@@ -527,6 +540,8 @@ static int run(struct create_job *j, lcont_error **reterr)
     plan.sync_fd = j->sock[1];
     plan.proc_fd = j->proc_fd;
     plan.fifo_fd = j->fifo_fd;
+    plan.close_fds[0] = j->dirfd;
+    plan.close_fds[1] = j->rootfd;
     memcpy(plan.join_fds, j->join_fds, sizeof(plan.join_fds));
     /* cgroup and time namespaces are made by the child itself, at the right moment */
     new_flags &= ~(uint64_t)(CLONE_NEWCGROUP | CLONE_NEWTIME);

@@ -123,8 +123,15 @@ static void test_runtime_lifecycle(void **state)
     assert_true(lcont_container_get_pid(c) > 0);
     assert_string_equal(lcont_container_get_id(c), "life");
     assert_int_equal(lcont_container_get_state_json(c, 0, &json, NULL), 0);
-    assert_non_null(strstr(json, "\"status\": \"created\""));
-    assert_non_null(strstr(json, B.dir));
+    {
+        cJSON *st = cJSON_Parse(json);
+        assert_non_null(st);
+        assert_string_equal(cJSON_GetObjectItem(st, "status")->valuestring, "created");
+        assert_string_equal(cJSON_GetObjectItem(st, "id")->valuestring, "life");
+        assert_int_equal(cJSON_GetObjectItem(st, "pid")->valueint, lcont_container_get_pid(c));
+        assert_string_equal(cJSON_GetObjectItem(st, "bundle")->valuestring, B.dir);
+        cJSON_Delete(st);
+    }
     lcont_free(json);
     /* a second create with the same id fails and leaves the first alone */
     assert_int_equal(lcont_container_create(ctx, "life", &o, 0, &again, &err), -EEXIST);
@@ -177,7 +184,8 @@ static void test_runtime_exit_codes_and_signals(void **state)
     char out[256];
     (void)state;
     assert_int_equal(run_script("exit3", "exit 3", out, sizeof(out)), 3);
-    assert_int_equal(run_script("sig9", "kill -9 $$", out, sizeof(out)), 128 + 9);
+    /* a child killed by a signal: the shell turns it into 128 + n */
+    assert_int_equal(run_script("sig9", "sh -c 'kill -9 $$'; exit $?", out, sizeof(out)), 128 + 9);
 }
 
 /* The line of @text that contains @needle, copied into a static buffer ("" if none). */
@@ -201,7 +209,7 @@ static void test_runtime_mounts_and_masked_paths(void **state)
     char out[16384];
     (void)state;
     assert_int_equal(run_script("mounts",
-                                "cat /proc/self/mountinfo; echo kcore=$(wc -c </proc/kcore);"
+                                "cat /proc/self/mountinfo; echo timer_list=$(wc -c </proc/timer_list);"
                                 "echo firmware=$(ls /sys/firmware | wc -l)",
                                 out, sizeof(out)),
                      0);
@@ -209,7 +217,7 @@ static void test_runtime_mounts_and_masked_paths(void **state)
     assert_non_null(strstr(line_with(out, " /dev/pts "), " - devpts "));
     assert_non_null(strstr(line_with(out, " /sys "), " ro,"));
     assert_non_null(strstr(line_with(out, " /proc/sys "), " ro,"));
-    assert_non_null(strstr(out, "kcore=0\n"));
+    assert_non_null(strstr(out, "timer_list=0\n"));
     assert_non_null(strstr(out, "firmware=0\n"));
 }
 
@@ -278,11 +286,11 @@ static void test_runtime_pids_limit(void **state)
     char out[8192];
     (void)state;
     bundle_set(&B, "linux", "resources", cJSON_Parse("{\"pids\":{\"limit\":5}}"));
-    assert_int_equal(run_script("pids", "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; echo loop-done",
-                                out, sizeof(out)),
-                     0);
+    /* ash gives up at the first failed fork; the message is what matters */
+    run_script("pids", "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; echo loop-done", out,
+               sizeof(out));
     assert_non_null(strstr(out, "can't fork"));
-    assert_non_null(strstr(out, "loop-done"));
+    assert_null(strstr(out, "loop-done"));
 }
 
 static void test_runtime_memory_limit(void **state)
@@ -409,7 +417,8 @@ static void test_runtime_kill_and_force_delete(void **state)
     lcont_process *p = NULL;
     int status;
     (void)state;
-    bundle_set_script(&B, "sleep 100");
+    /* pid 1 only gets signals it handles: the trap makes SIGTERM count */
+    bundle_set_script(&B, "trap 'exit 42' TERM; while :; do sleep 1; done");
     bundle_write_config(&B);
     o.bundle = B.dir;
     assert_int_equal(lcont_container_create(ctx, "killme", &o, 0, &c, NULL), 0);
@@ -419,8 +428,19 @@ static void test_runtime_kill_and_force_delete(void **state)
     assert_int_equal(lcont_container_kill(c, SIGTERM, 0, NULL), 0);
     assert_int_equal(lcont_container_get_init_process(c, 0, &p, NULL), 0);
     assert_int_equal(lcont_process_wait(p, 0, &status, NULL), 0);
-    assert_int_equal(status, 128 + SIGTERM);
+    assert_int_equal(status, 42);
     assert_int_equal(lcont_container_kill(c, SIGTERM, 0, NULL), -ESRCH);
+    assert_int_equal(lcont_container_delete(c, 0, NULL), 0);
+    lcont_process_unref(p);
+    lcont_container_unref(c);
+
+    /* SIGKILL reaches pid 1 from outside: status 128 + 9 */
+    assert_int_equal(lcont_container_create(ctx, "killme", &o, 0, &c, NULL), 0);
+    assert_int_equal(lcont_container_start(c, 0, NULL), 0);
+    assert_int_equal(lcont_container_kill(c, SIGKILL, LCONT_KILL_ALL, NULL), 0);
+    assert_int_equal(lcont_container_get_init_process(c, 0, &p, NULL), 0);
+    assert_int_equal(lcont_process_wait(p, 0, &status, NULL), 0);
+    assert_int_equal(status, 128 + SIGKILL);
     assert_int_equal(lcont_container_delete(c, 0, NULL), 0);
     lcont_process_unref(p);
     lcont_container_unref(c);
