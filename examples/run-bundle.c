@@ -25,8 +25,7 @@ int main(int argc, char **argv)
         lcont_container_create(ctx, argv[3], &opts, 0, &c, &err) < 0 ||
         lcont_container_start(c, 0, &err) < 0 ||
         lcont_container_get_init_process(c, 0, &init, &err) < 0 ||
-        lcont_process_wait(init, 0, &status, &err) < 0 ||
-        lcont_container_delete(c, 0, &err) < 0) {
+        lcont_process_wait(init, 0, &status, &err) < 0 || lcont_container_delete(c, 0, &err) < 0) {
         fprintf(stderr, "run-bundle: %s\n", lcont_error_message(err));
         lcont_error_free(err);
         status = 1;

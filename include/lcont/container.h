@@ -36,6 +36,9 @@ enum {
 /** lcont_container_create(): use opts->stdin_fd/stdout_fd/stderr_fd. @since 0.1 */
 #define LCONT_CREATE_STDIO (1ULL << 1)
 
+/** lcont_container_create(): keep the caller's session keyring (runc's --no-new-keyring). @since 0.1 */
+#define LCONT_CREATE_NO_NEW_KEYRING (1ULL << 2)
+
 /** lcont_container_kill(): signal every process in the container's cgroup. @since 0.1 */
 #define LCONT_KILL_ALL (1ULL << 0)
 
@@ -54,11 +57,13 @@ typedef struct lcont_create_opts {
     int stderr_fd;              /**< with LCONT_CREATE_STDIO; borrowed */
 } lcont_create_opts;
 
+/* clang-format off */
 #ifdef __cplusplus
 #define LCONT_CREATE_OPTS_INIT { sizeof(lcont_create_opts), NULL, NULL, NULL, 0, 0, 0, 0 }
 #else
 #define LCONT_CREATE_OPTS_INIT { .struct_size = sizeof(lcont_create_opts) }
 #endif
+/* clang-format on */
 
 /** Zero @p opts and set struct_size (for FFI). @return 0 or -EINVAL. @since 0.1 */
 LCONT_API int lcont_create_opts_init(lcont_create_opts *opts, size_t size);
@@ -123,8 +128,7 @@ LCONT_API int lcont_container_delete(lcont_container *c, uint64_t flags, lcont_e
  * Current status (LCONT_STATUS_*), refreshed from the kernel. No flags yet.
  * @return status >= 0 or -errno. @since 0.1
  */
-LCONT_API int lcont_container_get_status(lcont_container *c, uint64_t flags,
-                                         lcont_error **reterr);
+LCONT_API int lcont_container_get_status(lcont_container *c, uint64_t flags, lcont_error **reterr);
 
 /**
  * The OCI state document as JSON, refreshed from the kernel. No flags yet.
@@ -159,7 +163,10 @@ LCONT_API int lcont_container_list(lcont_context *ctx, uint64_t flags, char ***r
                                    lcont_error **reterr);
 
 #ifdef __GNUC__
-static inline void lcont_container_unrefp(lcont_container **p) { lcont_container_unref(*p); }
+static inline void lcont_container_unrefp(lcont_container **p)
+{
+    lcont_container_unref(*p);
+}
 #endif
 
 LCONT_END_DECLS

@@ -40,11 +40,13 @@ typedef struct lcont_context_opts {
     const char *state_root; /**< runtime state directory; NULL means "/run/lcont" */
 } lcont_context_opts;
 
+/* clang-format off */
 #ifdef __cplusplus
 #define LCONT_CONTEXT_OPTS_INIT { sizeof(lcont_context_opts), NULL }
 #else
 #define LCONT_CONTEXT_OPTS_INIT { .struct_size = sizeof(lcont_context_opts) }
 #endif
+/* clang-format on */
 
 /**
  * Zero @p opts and set its struct_size, for callers that cannot use
@@ -74,7 +76,7 @@ LCONT_API lcont_context *lcont_context_unref(lcont_context *ctx);
  * @p fn NULL disables logging (the default). @p destroy, if not NULL, is
  * called with @p userdata when this registration is replaced or the context
  * is freed.
- * @return 0 or -EINVAL. @since 0.1
+ * @return 0, -EINVAL, or -ECHILD when used after fork(). @since 0.1
  */
 LCONT_API int lcont_context_set_log_fn(lcont_context *ctx, int max_level, lcont_log_fn fn,
                                        void *userdata, lcont_destroy_fn destroy);
@@ -94,7 +96,10 @@ LCONT_API const char *lcont_version(void);
 LCONT_API int lcont_has_feature(const char *name);
 
 #ifdef __GNUC__
-static inline void lcont_context_unrefp(lcont_context **p) { lcont_context_unref(*p); }
+static inline void lcont_context_unrefp(lcont_context **p)
+{
+    lcont_context_unref(*p);
+}
 #endif
 
 LCONT_END_DECLS

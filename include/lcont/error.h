@@ -41,7 +41,10 @@ LCONT_API void lcont_free(void *p);
 LCONT_API void lcont_strv_free(char **strv);
 
 #ifdef __GNUC__
-static inline void lcont_error_freep(lcont_error **p) { lcont_error_free(*p); }
+static inline void lcont_error_freep(lcont_error **p)
+{
+    lcont_error_free(*p);
+}
 #endif
 
 LCONT_END_DECLS

@@ -55,7 +55,10 @@ LCONT_API int lcont_process_wait(lcont_process *p, uint64_t flags, int *ret_stat
                                  lcont_error **reterr);
 
 #ifdef __GNUC__
-static inline void lcont_process_unrefp(lcont_process **p) { lcont_process_unref(*p); }
+static inline void lcont_process_unrefp(lcont_process **p)
+{
+    lcont_process_unref(*p);
+}
 #endif
 
 LCONT_END_DECLS

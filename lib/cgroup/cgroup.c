@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 
 #define CGROUP_FILE_MAX (1u << 20)

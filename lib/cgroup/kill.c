@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 
 #define FREEZE_WAIT_MS 5000

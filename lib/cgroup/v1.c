@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 
 #define MEMSW_LIMIT "memory.memsw.limit_in_bytes"

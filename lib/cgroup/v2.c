@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cgroup/cgroup-internal.h"
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 
 /* Controllers a container may need; enabled in every ancestor's cgroup.subtree_control. */

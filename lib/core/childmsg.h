@@ -12,8 +12,8 @@
 #include <stddef.h>
 
 struct lcont_child_error {
-    int code;       /* negative errno; 0 = no error */
-    char msg[512];  /* NUL-terminated, truncated if needed */
+    int code;      /* negative errno; 0 = no error */
+    char msg[512]; /* NUL-terminated, truncated if needed */
 };
 
 /* Append to a NUL-terminated buffer of @size bytes, truncating. Async-signal-safe. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "core/context.h"
+#include "core/context-internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 
 #define DEFAULT_STATE_ROOT "/run/lcont"
@@ -37,8 +37,7 @@ int lcont_context_new(const lcont_context_opts *opts, uint64_t flags, lcont_cont
     if (flags)
         return lcont__error_set(reterr, -EINVAL, "context: unknown flags 0x%llx",
                                 (unsigned long long)flags);
-    r = lcont__copy_opts(&o, sizeof(o), opts, opts ? opts->struct_size : 0,
-                         CONTEXT_OPTS_SIZE_V0_1);
+    r = lcont__copy_opts(&o, sizeof(o), opts, opts ? opts->struct_size : 0, CONTEXT_OPTS_SIZE_V0_1);
     if (r < 0)
         return lcont__error_set(reterr, r, "context: bad options struct size");
     if (o.state_root && o.state_root[0] != '/')
@@ -85,6 +84,8 @@ int lcont_context_set_log_fn(lcont_context *ctx, int max_level, lcont_log_fn fn,
 {
     if (!ctx || max_level < 0 || max_level > LCONT_LOG_DEBUG)
         return -EINVAL;
+    if (lcont__context_check_owner(ctx) < 0)
+        return -ECHILD;
     if (ctx->log_destroy)
         ctx->log_destroy(ctx->log_userdata);
     ctx->log_max_level = max_level;

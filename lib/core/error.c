@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "core/error.h"
+#include "core/error-internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

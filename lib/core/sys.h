@@ -24,14 +24,14 @@ int lcont__sys_pidfd_send_signal(int pidfd, int sig, unsigned flags);
 int lcont__sys_openat2(int dirfd, const char *path, struct open_how *how, size_t size);
 int lcont__sys_close_range(unsigned first, unsigned last, unsigned flags);
 int lcont__sys_pivot_root(const char *new_root, const char *put_old);
-int lcont__sys_mount(const char *source, const char *target, const char *type,
-                     unsigned long flags, const void *data);
+int lcont__sys_mount(const char *source, const char *target, const char *type, unsigned long flags,
+                     const void *data);
 int lcont__sys_umount2(const char *target, int flags);
-int lcont__sys_mount_setattr(int dirfd, const char *path, unsigned flags,
-                             struct mount_attr *attr, size_t size);
+int lcont__sys_mount_setattr(int dirfd, const char *path, unsigned flags, struct mount_attr *attr,
+                             size_t size);
 int lcont__sys_open_tree(int dirfd, const char *path, unsigned flags);
-int lcont__sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd,
-                          const char *to_path, unsigned flags);
+int lcont__sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+                          unsigned flags);
 int lcont__sys_setns(int fd, int nstype);
 int lcont__sys_unshare(int flags);
 int lcont__sys_seccomp(unsigned op, unsigned flags, void *args);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 
 void lcont__closep(int *fd)
 {
@@ -88,8 +88,7 @@ bool lcont__str_startswith(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-int lcont__copy_opts(void *dst, size_t dst_size, const void *src, size_t user_size,
-                     size_t min_size)
+int lcont__copy_opts(void *dst, size_t dst_size, const void *src, size_t user_size, size_t min_size)
 {
     memset(dst, 0, dst_size);
     if (!src)
@@ -226,7 +225,7 @@ int lcont__mkdir_p(const char *path, mode_t mode)
     if (len == 0 || len >= sizeof(buf))
         return -EINVAL;
     memcpy(buf, path, len + 1);
-    for (char *p = buf + 1; ; p++) {
+    for (char *p = buf + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char saved = *p;
             *p = '\0';

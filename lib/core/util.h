@@ -13,7 +13,10 @@
 
 /* ---- cleanup attributes (lib/ uses these instead of goto unwinding) ---- */
 
-static inline void lcont__freep(void *p) { free(*(void **)p); }
+static inline void lcont__freep(void *p)
+{
+    free(*(void **)p);
+}
 void lcont__closep(int *fd);
 void lcont__strv_freep(char ***strv);
 
@@ -23,17 +26,17 @@ void lcont__strv_freep(char ***strv);
 #define _cleanup_strv_ _cleanup_(lcont__strv_freep)
 
 /* Return *p and set it to NULL/-1: hands ownership out of a cleanup variable. */
-#define TAKE_PTR(p)                    \
-    ({                                 \
-        __typeof__(p) _tp_ = (p);      \
-        (p) = NULL;                    \
-        _tp_;                          \
+#define TAKE_PTR(p)               \
+    ({                            \
+        __typeof__(p) _tp_ = (p); \
+        (p) = NULL;               \
+        _tp_;                     \
     })
-#define TAKE_FD(fd)                    \
-    ({                                 \
-        int _tf_ = (fd);               \
-        (fd) = -1;                     \
-        _tf_;                          \
+#define TAKE_FD(fd)      \
+    ({                   \
+        int _tf_ = (fd); \
+        (fd) = -1;       \
+        _tf_;            \
     })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,9 +6,9 @@
 
 /* Features this build always has; the runtime ones are checked where they live. */
 static const char *const features[] = {
-    "seccomp",        "seccomp-notify", "cgroup-v1",   "cgroup-v2",  "cgroup-hybrid",
-    "user-namespaces", "console-socket", "hooks",      "time-namespace", "pidfd",
-    "idmap-userns",   "spec-generate",  NULL,
+    "seccomp",         "seccomp-notify", "cgroup-v1", "cgroup-v2",      "cgroup-hybrid",
+    "user-namespaces", "console-socket", "hooks",     "time-namespace", "pidfd",
+    "idmap-userns",    "spec-generate",  NULL,
 };
 
 const char *lcont_version(void)

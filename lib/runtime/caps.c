@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/security-internal.h"

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/keyctl.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,15 +28,15 @@
 /* Scratch memory of the child, mmap'ed: the calling thread's stack may be small. */
 struct child_mem {
     struct lcont_child_error err;
-    char msg[LCONT_SYNC_MAX_PAYLOAD + 64]; /* one sync message */
+    char msg[LCONT_SYNC_MAX_PAYLOAD + 64];  /* one sync message */
     char state[LCONT_SYNC_MAX_PAYLOAD + 1]; /* OCI state JSON for hooks */
     size_t state_len;
     char exe[4096]; /* resolved executable */
 };
 
 /* Report @m->err to the parent (or stderr once the parent is gone) and exit. */
-__attribute__((noreturn)) static void die(const struct lcont_child_plan *plan,
-                                          struct child_mem *m, int parent_gone)
+__attribute__((noreturn)) static void die(const struct lcont_child_plan *plan, struct child_mem *m,
+                                          int parent_gone)
 {
     if (!m->err.code)
         lcont__child_fail(&m->err, -EIO, "container init failed", NULL);
@@ -117,7 +118,7 @@ static int setup_stdio(const struct lcont_child_plan *plan, struct child_mem *m)
 static int join_namespaces(const struct lcont_child_plan *plan, struct child_mem *m)
 {
     /* user first: the other joins and the new namespaces need its capabilities */
-    static const enum lcont_ns_type order[] = { LCONT_NS_USER, LCONT_NS_IPC, LCONT_NS_UTS,
+    static const enum lcont_ns_type order[] = { LCONT_NS_USER, LCONT_NS_IPC,    LCONT_NS_UTS,
                                                 LCONT_NS_NET,  LCONT_NS_CGROUP, LCONT_NS_TIME,
                                                 LCONT_NS_MNT };
 
@@ -132,8 +133,8 @@ static int join_namespaces(const struct lcont_child_plan *plan, struct child_mem
     return 0;
 }
 
-static int write_at_proc(const struct lcont_child_plan *plan, struct child_mem *m,
-                         const char *file, const char *text)
+static int write_at_proc(const struct lcont_child_plan *plan, struct child_mem *m, const char *file,
+                         const char *text)
 {
     int fd = openat(plan->proc_fd, file, O_WRONLY | O_CLOEXEC);
     ssize_t len = (ssize_t)strlen(text);
@@ -344,6 +345,12 @@ void lcont__child_main(const struct lcont_child_plan *plan)
         lcont__child_fail(&m->err, -errno, "unshare cgroup namespace", NULL);
         die(plan, m, 0);
     }
+    /* the host's session keyring must not be reachable from the container */
+    if (plan->new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0L) < 0 &&
+        errno != ENOSYS) {
+        lcont__child_fail(&m->err, -errno, "join a new session keyring", NULL);
+        die(plan, m, 0);
+    }
     if ((plan->new_timens && enter_new_timens(plan, m) < 0) ||
         (plan->new_utsns && set_uts(plan, m) < 0))
         die(plan, m, 0);
@@ -359,8 +366,8 @@ void lcont__child_main(const struct lcont_child_plan *plan)
         die(plan, m, 0);
     if (spec->process->terminal) {
         int master = -1;
-        if (lcont__console_setup_child(spec->process->console_height,
-                                       spec->process->console_width, &master, &m->err) < 0 ||
+        if (lcont__console_setup_child(spec->process->console_height, spec->process->console_width,
+                                       &master, &m->err) < 0 ||
             send_and_wait(plan, m, LCONT_SYNC_CHILD_CONSOLE, master) < 0)
             die(plan, m, 0);
         close(master);
@@ -387,11 +394,13 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     if (lcont__hooks_run(&spec->hooks, LCONT_HOOK_START_CONTAINER, m->state, m->state_len,
                          &m->err) < 0)
         die(plan, m, 1);
-    if (!plan->notify_seccomp && lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
+    if (!plan->notify_seccomp &&
+        lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
         die(plan, m, 1);
     if (prepare_exec_fds(plan, m) < 0)
         die(plan, m, 1);
-    execve(m->exe, spec->process->args, spec->process->env ? spec->process->env : (char *[]){ NULL });
+    execve(m->exe, spec->process->args,
+           spec->process->env ? spec->process->env : (char *[]){ NULL });
     lcont__child_fail(&m->err, -errno, "exec", m->exe);
     die(plan, m, 1);
 }

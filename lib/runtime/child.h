@@ -18,21 +18,22 @@ struct lcont_security_plan;
 
 struct lcont_child_plan {
     const struct lcont_spec *spec;
-    int sync_fd;                   /* child's end of the SEQPACKET pair */
-    int proc_fd;                   /* trusted O_PATH fd on the host's procfs root */
-    int fifo_fd;                   /* O_PATH fd on <state>/exec.fifo */
-    int close_fds[2];              /* the state root and directory fds: the directory's
+    int sync_fd;                  /* child's end of the SEQPACKET pair */
+    int proc_fd;                  /* trusted O_PATH fd on the host's procfs root */
+    int fifo_fd;                  /* O_PATH fd on <state>/exec.fifo */
+    int close_fds[2];             /* the state root and directory fds: the directory's
                                     * flock is shared with the child until it closes them */
-    int join_fds[LCONT_NS_COUNT];  /* namespaces joined by path (-1 = none); never PID */
-    int unshare_flags;             /* CLONE_NEW* the child creates itself (join path) */
+    int join_fds[LCONT_NS_COUNT]; /* namespaces joined by path (-1 = none); never PID */
+    int unshare_flags;            /* CLONE_NEW* the child creates itself (join path) */
     bool new_userns;
     bool new_cgroupns;
     bool new_timens;
     bool new_utsns;
-    int stdio[3];                  /* dup2'd onto 0..2 when >= 0 */
-    int preserve_fds;              /* fds 3 .. 3+n-1 survive exec */
-    const char *path_env;          /* PATH for the executable lookup */
+    int stdio[3];         /* dup2'd onto 0..2 when >= 0 */
+    int preserve_fds;     /* fds 3 .. 3+n-1 survive exec */
+    const char *path_env; /* PATH for the executable lookup */
     bool notify_seccomp;
+    bool new_keyring; /* join a fresh session keyring (runc's default) */
     const struct lcont_rootfs_plan *rootfs;
     const struct lcont_security_plan *security;
 };

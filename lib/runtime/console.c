@@ -29,7 +29,8 @@ static void bind_dev_console(int slave)
     target = openat(devfd, "console", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (target < 0 && errno == ELOOP) { /* an image's symlink: replace, never follow */
         unlinkat(devfd, "console", 0);
-        target = openat(devfd, "console", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        target =
+            openat(devfd, "console", O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     }
     if (target >= 0) {
         tree = lcont__sys_open_tree(slave, "", OPEN_TREE_CLONE | AT_EMPTY_PATH | OPEN_TREE_CLOEXEC);

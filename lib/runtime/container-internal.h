@@ -5,14 +5,14 @@
 #include <lcont/container.h>
 #include <lcont/process.h>
 
-#include "core/context.h"
+#include "core/context-internal.h"
 #include "runtime/state.h"
 
 struct lcont_container {
     unsigned refs;
     lcont_context *ctx; /* reference held */
     struct lcont_state state;
-    int init_pidfd;     /* from clone3 when this process created it, else -1 */
+    int init_pidfd;      /* from clone3 when this process created it, else -1 */
     lcont_process *init; /* cached handle, created on demand */
 };
 
@@ -29,8 +29,7 @@ struct lcont_process {
 int lcont__process_new(pid_t pid, int pidfd, lcont_process **ret);
 
 /* Effective status: the recorded one corrected by what the kernel says. */
-enum lcont_state_status lcont__container_effective_status(int dirfd,
-                                                          const struct lcont_state *st);
+enum lcont_state_status lcont__container_effective_status(int dirfd, const struct lcont_state *st);
 
 int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont_create_opts *o,
                                  uint64_t flags, lcont_container **ret, lcont_error **reterr);

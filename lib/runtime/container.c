@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/container-internal.h"
@@ -23,12 +23,12 @@
 /* Smallest lcont_create_opts a caller may pass (the 0.1 layout). */
 #define CREATE_OPTS_SIZE_V0_1 (offsetof(lcont_create_opts, stderr_fd) + sizeof(int))
 
-#define CHECK_HANDLE(c, reterr, what)                                                   \
-    do {                                                                                \
-        if (!(c))                                                                       \
+#define CHECK_HANDLE(c, reterr, what)                                                      \
+    do {                                                                                   \
+        if (!(c))                                                                          \
             return lcont__error_set(reterr, -EINVAL, what ": container must not be NULL"); \
-        if (lcont__context_check_owner((c)->ctx) < 0)                                   \
-            return lcont__error_set(reterr, -ECHILD, what ": handle used after fork");  \
+        if (lcont__context_check_owner((c)->ctx) < 0)                                      \
+            return lcont__error_set(reterr, -ECHILD, what ": handle used after fork");     \
     } while (0)
 
 int lcont_create_opts_init(lcont_create_opts *opts, size_t size)
@@ -50,7 +50,7 @@ int lcont_container_create(lcont_context *ctx, const char *id, const lcont_creat
         return lcont__error_set(reterr, -EINVAL, "create: ctx, opts and ret must not be NULL");
     if (lcont__context_check_owner(ctx) < 0)
         return lcont__error_set(reterr, -ECHILD, "create: context used after fork");
-    if (flags & ~(LCONT_CREATE_NO_PIVOT | LCONT_CREATE_STDIO))
+    if (flags & ~(LCONT_CREATE_NO_PIVOT | LCONT_CREATE_STDIO | LCONT_CREATE_NO_NEW_KEYRING))
         return lcont__error_set(reterr, -EINVAL, "create: unknown flags 0x%llx",
                                 (unsigned long long)flags);
     r = lcont__copy_opts(&o, sizeof(o), opts, opts->struct_size, CREATE_OPTS_SIZE_V0_1);
@@ -69,8 +69,8 @@ int lcont_container_create(lcont_context *ctx, const char *id, const lcont_creat
     return lcont__container_create_impl(ctx, id, &o, flags, ret, reterr);
 }
 
-int lcont_container_load(lcont_context *ctx, const char *id, uint64_t flags,
-                         lcont_container **ret, lcont_error **reterr)
+int lcont_container_load(lcont_context *ctx, const char *id, uint64_t flags, lcont_container **ret,
+                         lcont_error **reterr)
 {
     _cleanup_close_ int rootfd = -1, dirfd = -1;
     lcont_container *c;
@@ -294,12 +294,13 @@ static int consume_exec_fifo(lcont_container *c, int dirfd, lcont_error **reterr
     _cleanup_close_ int fifo = -1, pidfd = -1;
     char byte;
 
-    fifo = openat(dirfd, LCONT_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fifo < 0)
-        return lcont__error_setsys(reterr, -errno, "start: open exec fifo");
+    /* pidfd first: once the fifo is open, init may exec, exit and be reaped at once */
     pidfd = open_init_pidfd(&c->state, reterr);
     if (pidfd < 0)
         return pidfd;
+    fifo = openat(dirfd, LCONT_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0)
+        return lcont__error_setsys(reterr, -errno, "start: open exec fifo");
     for (;;) {
         struct pollfd p[2] = { { fifo, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
         ssize_t n;

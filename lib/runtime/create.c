@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/child.h"
@@ -191,8 +191,8 @@ static int open_namespaces(struct create_job *j, lcont_error **reterr)
     return 0;
 }
 
-static int write_id_map(pid_t pid, const char *file, const struct lcont_spec_idmap *maps,
-                        size_t n, lcont_error **reterr)
+static int write_id_map(pid_t pid, const char *file, const struct lcont_spec_idmap *maps, size_t n,
+                        lcont_error **reterr)
 {
     char path[64], buf[4096];
     size_t len = 0;
@@ -415,7 +415,8 @@ static int spawn_init(struct create_job *j, uint64_t clone_flags, struct lcont_c
                                        j->spec->linux_.namespaces[LCONT_NS_PID].path);
     }
     memset(&args, 0, sizeof(args));
-    args.flags = CLONE_PIDFD | clone_flags;
+    /* no handler of the caller may run in the child, even before it resets them */
+    args.flags = CLONE_PIDFD | CLONE_CLEAR_SIGHAND | clone_flags;
     args.pidfd = (uint64_t)(uintptr_t)&j->pidfd;
     args.exit_signal = SIGCHLD;
     pid = lcont__sys_clone3(&args, sizeof(args));
@@ -479,6 +480,15 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     j->st.cgroup_path = strdup(lcont__cgroup_get_path(j->cg));
     if (!j->st.cgroup_path)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
+    /* two containers must never share a cgroup (same id under two state roots, say) */
+    r = lcont__cgroup_has_processes(j->cg, reterr);
+    if (r < 0)
+        return r;
+    if (r > 0) {
+        j->cg = (lcont__cgroup_free(j->cg), NULL); /* not ours to destroy */
+        return lcont__error_set(reterr, -EBUSY, "cgroup '%s' is in use by other processes",
+                                j->st.cgroup_path);
+    }
     /* recorded before anything exists, so delete --force can always find what to clean */
     r = lcont__state_write(j->dirfd, &j->st, reterr);
     if (r < 0)
@@ -491,8 +501,7 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     if (r < 0)
         return r;
 
-    r = lcont__rootfs_plan_new(j->spec, j->st.bundle,
-                               lx->namespaces[LCONT_NS_USER].present,
+    r = lcont__rootfs_plan_new(j->spec, j->st.bundle, lx->namespaces[LCONT_NS_USER].present,
                                (j->flags & LCONT_CREATE_NO_PIVOT) ? LCONT_ROOTFS_NO_PIVOT : 0,
                                &j->rootfs, reterr);
     if (r < 0)
@@ -553,7 +562,8 @@ static int run(struct create_job *j, lcont_error **reterr)
         clone_flags = new_flags;
     }
     plan.new_userns = (new_flags & CLONE_NEWUSER) != 0;
-    plan.new_cgroupns = lx->namespaces[LCONT_NS_CGROUP].present && !lx->namespaces[LCONT_NS_CGROUP].path;
+    plan.new_cgroupns =
+        lx->namespaces[LCONT_NS_CGROUP].present && !lx->namespaces[LCONT_NS_CGROUP].path;
     plan.new_timens = lx->namespaces[LCONT_NS_TIME].present && !lx->namespaces[LCONT_NS_TIME].path;
     plan.new_utsns = lx->namespaces[LCONT_NS_UTS].present && !lx->namespaces[LCONT_NS_UTS].path;
     for (int i = 0; i < 3; i++)
@@ -564,6 +574,7 @@ static int run(struct create_job *j, lcont_error **reterr)
         plan.stdio[2] = j->opts.stderr_fd;
     }
     plan.preserve_fds = j->opts.preserve_fds;
+    plan.new_keyring = !(j->flags & LCONT_CREATE_NO_NEW_KEYRING);
     plan.path_env = env_path(j->spec->process->env);
     plan.notify_seccomp = lcont__security_plan_has_notify(j->security);
     plan.rootfs = j->rootfs;

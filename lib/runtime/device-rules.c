@@ -6,11 +6,11 @@
 #include <string.h>
 
 static const struct lcont_spec_device_rule default_allow[] = {
-    { true, 'c', -1, -1, "m" },  { true, 'b', -1, -1, "m" },   /* mknod of any node */
-    { true, 'c', 1, 3, "rwm" },  { true, 'c', 1, 5, "rwm" },   /* null, zero */
-    { true, 'c', 1, 7, "rwm" },  { true, 'c', 1, 8, "rwm" },   /* full, random */
-    { true, 'c', 1, 9, "rwm" },  { true, 'c', 5, 0, "rwm" },   /* urandom, tty */
-    { true, 'c', 5, 1, "rwm" },  { true, 'c', 5, 2, "rwm" },   /* console, ptmx */
+    { true, 'c', -1, -1, "m" },    { true, 'b', -1, -1, "m" },    /* mknod of any node */
+    { true, 'c', 1, 3, "rwm" },    { true, 'c', 1, 5, "rwm" },    /* null, zero */
+    { true, 'c', 1, 7, "rwm" },    { true, 'c', 1, 8, "rwm" },    /* full, random */
+    { true, 'c', 1, 9, "rwm" },    { true, 'c', 5, 0, "rwm" },    /* urandom, tty */
+    { true, 'c', 5, 1, "rwm" },    { true, 'c', 5, 2, "rwm" },    /* console, ptmx */
     { true, 'c', 136, -1, "rwm" }, { true, 'c', 10, 200, "rwm" }, /* pts, tun */
 };
 

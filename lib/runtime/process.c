@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/container-internal.h"

@@ -10,12 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/security-internal.h"
@@ -423,63 +421,5 @@ int lcont__seccomp_load_child(const struct lcont_seccomp_plan *p, int *ret_liste
         return lcont__child_fail(err, r, "load seccomp filter", NULL);
     if (p->notify)
         *ret_listener_fd = r; /* the kernel makes it O_CLOEXEC */
-    return 0;
-}
-
-int lcont__seccomp_send_listener_child(const char *path, int listener_fd, const char *state_json,
-                                       size_t len, struct lcont_child_error *err)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct iovec iov = { .iov_base = (void *)state_json, .iov_len = len };
-    struct msghdr msg = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = control.buf,
-        .msg_controllen = sizeof(control.buf),
-    };
-    struct cmsghdr *cmsg;
-    _cleanup_close_ int fd = -1;
-    size_t path_len, sent;
-    ssize_t n;
-
-    /* A stream socket carries the fd only along with at least one byte. */
-    if (!path || listener_fd < 0 || !state_json || len == 0)
-        return lcont__child_fail(err, -EINVAL, "send seccomp listener: invalid arguments", NULL);
-    path_len = strlen(path);
-    if (path_len >= sizeof(addr.sun_path))
-        return lcont__child_fail(err, -ENAMETOOLONG, "seccomp listener path too long", path);
-    memcpy(addr.sun_path, path, path_len + 1);
-
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return lcont__child_fail(err, -errno, "socket for seccomp listener", NULL);
-    while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-        if (errno != EINTR)
-            return lcont__child_fail(err, -errno, "connect to seccomp listener socket", path);
-
-    memset(control.buf, 0, sizeof(control.buf));
-    cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &listener_fd, sizeof(int));
-
-    /* One sendmsg carries the fd with the first bytes; a short write sends the rest. */
-    while ((n = sendmsg(fd, &msg, MSG_NOSIGNAL)) < 0)
-        if (errno != EINTR)
-            return lcont__child_fail(err, -errno, "send seccomp listener to", path);
-    for (sent = (size_t)n; sent < len; sent += (size_t)n) {
-        n = send(fd, state_json + sent, len - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
-            n = 0;
-            continue;
-        }
-        if (n < 0)
-            return lcont__child_fail(err, -errno, "send seccomp state to", path);
-    }
     return 0;
 }

@@ -112,5 +112,4 @@ int lcont__caps_set_child(const struct lcont_caps_plan *caps, struct lcont_child
 int lcont__seccomp_load_child(const struct lcont_seccomp_plan *p, int *ret_listener_fd,
                               struct lcont_child_error *err);
 
-
 #endif

@@ -12,7 +12,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/security-internal.h"

@@ -57,12 +57,4 @@ int lcont__limits_apply_child(const struct lcont_security_plan *plan, int proc_f
 int lcont__security_apply_child(const struct lcont_security_plan *plan, int *ret_listener_fd,
                                 struct lcont_child_error *err);
 
-/*
- * Child: send the seccomp listener @listener_fd to the AF_UNIX socket at
- * @path with @state_json (the OCI container process state) as payload, in
- * one sendmsg with SCM_RIGHTS, as the runtime spec describes.
- */
-int lcont__seccomp_send_listener_child(const char *path, int listener_fd, const char *state_json,
-                                       size_t len, struct lcont_child_error *err);
-
 #endif

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 
 static const char *const status_names[] = {
@@ -196,8 +196,7 @@ int lcont__state_read(int dirfd, struct lcont_state *ret, lcont_error **reterr)
     cJSON_Delete(o);
     if (r < 0 || !st.id || !st.bundle || !st.created) {
         lcont__state_clear(&st);
-        return lcont__error_set(reterr, -EINVAL, "%s: missing or invalid fields",
-                                LCONT_STATE_FILE);
+        return lcont__error_set(reterr, -EINVAL, "%s: missing or invalid fields", LCONT_STATE_FILE);
     }
     *ret = st;
     return 0;

@@ -16,7 +16,7 @@
 
 #include <lcont/error.h>
 
-#include "core/context.h"
+#include "core/context-internal.h"
 
 enum lcont_state_status {
     LCONT_STATE_CREATING = 0,
@@ -28,13 +28,13 @@ enum lcont_state_status {
 
 struct lcont_state {
     char *id;
-    char *bundle;      /* absolute */
-    char *rootfs;      /* absolute */
-    char *created;     /* RFC 3339 with nanoseconds, UTC */
-    char *cgroup_path; /* resolved cgroup path, NULL when none */
+    char *bundle;                   /* absolute */
+    char *rootfs;                   /* absolute */
+    char *created;                  /* RFC 3339 with nanoseconds, UTC */
+    char *cgroup_path;              /* resolved cgroup path, NULL when none */
     enum lcont_state_status status; /* as recorded; see lcont__state_refresh() */
-    pid_t pid;         /* 0 until the init process exists */
-    uint64_t pid_start_time; /* /proc/<pid>/stat field 22, against pid reuse */
+    pid_t pid;                      /* 0 until the init process exists */
+    uint64_t pid_start_time;        /* /proc/<pid>/stat field 22, against pid reuse */
     uid_t owner;
     char *annotations_json; /* config annotations as a JSON object, NULL if none */
 };

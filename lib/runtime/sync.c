@@ -8,19 +8,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int lcont__sync_send(int sock, enum lcont_sync_type type, int code, const void *data, size_t len,
-                     int fd)
+/*
+ * One sendmsg() of @iov with @fd attached as SCM_RIGHTS (none if @fd < 0),
+ * retried on EINTR. Allocation-free (the child uses it): the control buffer
+ * is on the stack. Returns 0 or -errno.
+ */
+static int send_with_fd(int sock, struct iovec *iov, size_t iovlen, int fd)
 {
-    struct lcont_sync_hdr hdr = { .type = (uint32_t)type, .code = code };
-    struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)data, len } };
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } control;
-    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = iovlen };
 
-    if (len > LCONT_SYNC_MAX_PAYLOAD)
-        return -EMSGSIZE;
     if (fd >= 0) {
         struct cmsghdr *c;
         memset(&control, 0, sizeof(control));
@@ -32,13 +32,21 @@ int lcont__sync_send(int sock, enum lcont_sync_type type, int code, const void *
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &fd, sizeof(int));
     }
-    for (;;) {
-        ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-        if (n >= 0)
-            return 0;
+    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
         if (errno != EINTR)
             return -errno;
-    }
+    return 0;
+}
+
+int lcont__sync_send(int sock, enum lcont_sync_type type, int code, const void *data, size_t len,
+                     int fd)
+{
+    struct lcont_sync_hdr hdr = { .type = (uint32_t)type, .code = code };
+    struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)data, len } };
+
+    if (len > LCONT_SYNC_MAX_PAYLOAD)
+        return -EMSGSIZE;
+    return send_with_fd(sock, iov, len ? 2 : 1, fd);
 }
 
 int lcont__sync_recv(int sock, void *buf, size_t size, uint32_t *ret_type, int *ret_code,
@@ -49,7 +57,9 @@ int lcont__sync_recv(int sock, void *buf, size_t size, uint32_t *ret_type, int *
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } control;
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr msg = { .msg_iov = &iov,
+                          .msg_iovlen = 1,
+                          .msg_control = control.buf,
                           .msg_controllen = sizeof(control.buf) };
     struct lcont_sync_hdr hdr;
     ssize_t n;
@@ -86,38 +96,21 @@ int lcont__sync_send_fd_to_path(const char *path, int fd, const char *name, size
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     struct iovec iov = { (void *)name, len };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } control;
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                          .msg_controllen = sizeof(control.buf) };
-    struct cmsghdr *c;
-    int sock, r = 0;
+    size_t path_len = strlen(path);
+    int sock, r;
 
-    if (strlen(path) >= sizeof(addr.sun_path))
+    if (path_len >= sizeof(addr.sun_path))
         return -ENAMETOOLONG;
-    memcpy(addr.sun_path, path, strlen(path) + 1);
+    if (fd < 0)
+        return -EBADF; /* the peer expects an fd: never send the payload alone */
+    memcpy(addr.sun_path, path, path_len + 1);
     sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
         return -errno;
-    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
         r = -errno;
-        close(sock);
-        return r;
-    }
-    memset(&control, 0, sizeof(control));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR) {
-            r = -errno;
-            break;
-        }
-    }
+    else
+        r = send_with_fd(sock, &iov, 1, fd);
     close(sock);
     return r;
 }

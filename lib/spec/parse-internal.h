@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "spec/spec.h"
 
 /* Buffer size for a JSON path in an error message; longer paths are truncated. */

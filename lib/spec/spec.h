@@ -21,7 +21,7 @@
 /* ---- process ---- */
 
 struct lcont_spec_rlimit {
-    int resource;   /* RLIMIT_* */
+    int resource; /* RLIMIT_* */
     uint64_t soft;
     uint64_t hard;
 };
@@ -52,7 +52,7 @@ struct lcont_spec_process {
     unsigned console_height, console_width;
     char **args; /* non-empty */
     char **env;
-    char *cwd;   /* absolute */
+    char *cwd; /* absolute */
     uid_t uid;
     gid_t gid;
     gid_t *additional_gids;
@@ -78,14 +78,14 @@ struct lcont_spec_mount {
     char *destination; /* absolute inside the container (relative ones are made absolute) */
     char *type;        /* NULL for bind mounts */
     char *source;
-    char **options;    /* the raw option strings */
+    char **options; /* the raw option strings */
     /* derived from options: */
-    unsigned long flags;       /* MS_* to set */
-    unsigned long clear_flags; /* MS_* the options clear explicitly (rw, suid, ...) */
-    unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, | MS_REC */
+    unsigned long flags;         /* MS_* to set */
+    unsigned long clear_flags;   /* MS_* the options clear explicitly (rw, suid, ...) */
+    unsigned long propagation;   /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, | MS_REC */
     uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for "r"-prefixed recursive options */
-    char *data;        /* the options the kernel takes as data, comma separated */
-    bool bind;         /* bind or rbind */
+    char *data;                  /* the options the kernel takes as data, comma separated */
+    bool bind;                   /* bind or rbind */
     bool recursive_bind;
 };
 
@@ -104,8 +104,8 @@ enum lcont_ns_type {
 };
 
 struct lcont_spec_namespace {
-    bool present;   /* listed in linux.namespaces */
-    char *path;     /* join this namespace instead of creating one */
+    bool present; /* listed in linux.namespaces */
+    char *path;   /* join this namespace instead of creating one */
 };
 
 struct lcont_spec_idmap {
@@ -113,8 +113,8 @@ struct lcont_spec_idmap {
 };
 
 struct lcont_spec_device {
-    char *path;  /* absolute inside the container */
-    char type;   /* 'c', 'b', 'u' (= 'c'), 'p' */
+    char *path; /* absolute inside the container */
+    char type;  /* 'c', 'b', 'u' (= 'c'), 'p' */
     int64_t major, minor;
     bool has_file_mode;
     mode_t file_mode;
@@ -125,9 +125,9 @@ struct lcont_spec_device {
 
 struct lcont_spec_device_rule { /* linux.resources.devices */
     bool allow;
-    char type;   /* 'a', 'c', 'b' */
+    char type;            /* 'a', 'c', 'b' */
     int64_t major, minor; /* -1 = wildcard */
-    char access[4]; /* subset of "rwm" */
+    char access[4];       /* subset of "rwm" */
 };
 
 struct lcont_spec_kv {
@@ -161,7 +161,7 @@ struct lcont_spec_resources {
 
 /* Seccomp actions and argument operators (values are ours, converted by lib/runtime). */
 enum lcont_seccomp_action {
-    LCONT_SCMP_KILL = 0,  /* SCMP_ACT_KILL == KILL_THREAD */
+    LCONT_SCMP_KILL = 0, /* SCMP_ACT_KILL == KILL_THREAD */
     LCONT_SCMP_KILL_PROCESS,
     LCONT_SCMP_KILL_THREAD,
     LCONT_SCMP_TRAP,
@@ -201,8 +201,8 @@ struct lcont_spec_seccomp {
     enum lcont_seccomp_action default_action;
     bool has_default_errno_ret;
     unsigned default_errno_ret;
-    char **architectures;   /* "SCMP_ARCH_X86_64", ... */
-    char **flags;           /* "SECCOMP_FILTER_FLAG_LOG", ... */
+    char **architectures; /* "SCMP_ARCH_X86_64", ... */
+    char **flags;         /* "SECCOMP_FILTER_FLAG_LOG", ... */
     char *listener_path;
     char *listener_metadata;
     struct lcont_spec_seccomp_rule *rules;
@@ -210,10 +210,10 @@ struct lcont_spec_seccomp {
 };
 
 struct lcont_spec_hook {
-    char *path;   /* absolute host path */
+    char *path; /* absolute host path */
     char **args;
     char **env;
-    int timeout;  /* seconds; 0 = none */
+    int timeout; /* seconds; 0 = none */
 };
 
 enum lcont_hook_kind {
@@ -256,7 +256,7 @@ struct lcont_spec_linux {
 
 struct lcont_spec {
     char *oci_version;
-    char *root_path;   /* as written; relative to the bundle unless absolute */
+    char *root_path; /* as written; relative to the bundle unless absolute */
     bool root_readonly;
     char *hostname;
     char *domainname;

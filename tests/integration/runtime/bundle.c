@@ -11,10 +11,10 @@
 
 #include <lcont/lcont.h>
 
-static const char *const applets[] = { "sh", "echo", "cat", "ls", "hostname", "mkdir", "id",
-                                       "sleep", "dd", "head", "grep", "seq", "true", "false",
-                                       "touch", "readlink", "stat", "wc", "kill", "uname",
-                                       "env", "pwd", "tr", NULL };
+static const char *const applets[] = { "sh",   "echo",  "cat",   "ls",       "hostname", "mkdir",
+                                       "id",   "sleep", "dd",    "head",     "grep",     "seq",
+                                       "true", "false", "touch", "readlink", "stat",     "wc",
+                                       "kill", "uname", "env",   "pwd",      "tr",       NULL };
 
 static void die(const char *what)
 {
@@ -52,9 +52,9 @@ static void mkdirs(const char *base, const char *const *dirs)
 
 void bundle_new(struct test_bundle *b, const char *name)
 {
-    static const char *const dirs[] = { "rootfs", "rootfs/bin", "rootfs/etc", "rootfs/proc",
-                                        "rootfs/sys", "rootfs/dev", "rootfs/tmp", "rootfs/root",
-                                        NULL };
+    static const char *const dirs[] = { "rootfs",      "rootfs/bin",  "rootfs/etc",
+                                        "rootfs/proc", "rootfs/sys",  "rootfs/dev",
+                                        "rootfs/tmp",  "rootfs/root", NULL };
     char path[512], cmd[768];
     char *json = NULL;
 

@@ -7,9 +7,9 @@
 #include <cjson/cJSON.h>
 
 struct test_bundle {
-    char dir[256];    /* bundle directory */
-    char root[256];   /* state root for this test */
-    cJSON *config;    /* edited by the test, written by bundle_write_config() */
+    char dir[256];  /* bundle directory */
+    char root[256]; /* state root for this test */
+    cJSON *config;  /* edited by the test, written by bundle_write_config() */
 };
 
 /* Create a fresh bundle under /tmp; exits 77 (skip) if not root or busybox is missing. */

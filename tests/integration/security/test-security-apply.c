@@ -31,7 +31,7 @@
 
 #include <cmocka.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 #include "runtime/security.h"
 

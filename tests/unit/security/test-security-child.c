@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/security-internal.h"

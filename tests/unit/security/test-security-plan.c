@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "core/error.h"
+#include "core/error-internal.h"
 #include "core/util.h"
 #include "runtime/security-internal.h"
 

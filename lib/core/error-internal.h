@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#ifndef LCONT_CORE_ERROR_H
-#define LCONT_CORE_ERROR_H
+#ifndef LCONT_CORE_ERROR_INTERNAL_H
+#define LCONT_CORE_ERROR_INTERNAL_H
 
 #include <errno.h>
 #include <lcont/error.h>
@@ -30,6 +30,9 @@ int lcont__error_prefix(lcont_error **reterr, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* -errno with a guarantee of being negative (for code paths where errno may be 0). */
-static inline int lcont__negerrno(void) { return errno > 0 ? -errno : -EIO; }
+static inline int lcont__negerrno(void)
+{
+    return errno > 0 ? -errno : -EIO;
+}
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#ifndef LCONT_CORE_CONTEXT_H
-#define LCONT_CORE_CONTEXT_H
+#ifndef LCONT_CORE_CONTEXT_INTERNAL_H
+#define LCONT_CORE_CONTEXT_INTERNAL_H
 
 #include <lcont/context.h>
 #include <sys/types.h>
