@@ -8,13 +8,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/util.h"
+
 /*
  * One sendmsg() of @iov with @fd attached as SCM_RIGHTS (none if @fd < 0),
  * retried on EINTR. Allocation-free (the child uses it): the control buffer
  * is on the stack. Returns 0 or -errno.
  */
-static int send_with_fd(int sock, struct iovec *iov, size_t iovlen, int fd)
+/* One sendmsg with @fd attached (if >= 0); returns the bytes sent or -errno. */
+static ssize_t send_with_fd(int sock, struct iovec *iov, size_t iovlen, int fd)
 {
+    ssize_t n;
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
@@ -32,10 +36,10 @@ static int send_with_fd(int sock, struct iovec *iov, size_t iovlen, int fd)
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &fd, sizeof(int));
     }
-    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+    while ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0)
         if (errno != EINTR)
             return -errno;
-    return 0;
+    return n;
 }
 
 int lcont__sync_send(int sock, enum lcont_sync_type type, int code, const void *data, size_t len,
@@ -46,7 +50,9 @@ int lcont__sync_send(int sock, enum lcont_sync_type type, int code, const void *
 
     if (len > LCONT_SYNC_MAX_PAYLOAD)
         return -EMSGSIZE;
-    return send_with_fd(sock, iov, len ? 2 : 1, fd);
+    /* SEQPACKET: one message, all or nothing */
+    ssize_t n = send_with_fd(sock, iov, len ? 2 : 1, fd);
+    return n < 0 ? (int)n : 0;
 }
 
 int lcont__sync_recv(int sock, void *buf, size_t size, uint32_t *ret_type, int *ret_code,
@@ -107,10 +113,13 @@ int lcont__sync_send_fd_to_path(const char *path, int fd, const char *name, size
     sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
         return -errno;
-    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
         r = -errno;
-    else
-        r = send_with_fd(sock, &iov, 1, fd);
+    } else {
+        /* a stream may take the payload in parts: the fd rides on the first one */
+        ssize_t n = send_with_fd(sock, &iov, 1, fd);
+        r = n < 0 ? (int)n : lcont__write_all(sock, name + n, len - (size_t)n);
+    }
     close(sock);
     return r;
 }

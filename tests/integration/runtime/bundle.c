@@ -11,10 +11,11 @@
 
 #include <lcont/lcont.h>
 
-static const char *const applets[] = { "sh",   "echo",  "cat",   "ls",       "hostname", "mkdir",
-                                       "id",   "sleep", "dd",    "head",     "grep",     "seq",
-                                       "true", "false", "touch", "readlink", "stat",     "wc",
-                                       "kill", "uname", "env",   "pwd",      "tr",       NULL };
+static const char *const applets[] = { "sh",       "cut",      "echo", "cat",   "ls",
+                                       "hostname", "mkdir",    "id",   "sleep", "dd",
+                                       "head",     "grep",     "seq",  "true",  "false",
+                                       "touch",    "readlink", "stat", "wc",    "kill",
+                                       "uname",    "env",      "pwd",  "tr",    NULL };
 
 static void die(const char *what)
 {

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -77,6 +80,13 @@ static int teardown(void **state)
     ctx = lcont_context_unref(ctx);
     bundle_free(&B);
     return 0;
+}
+
+static void add_namespace(const char *json)
+{
+    cJSON *ns = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(B.config, "linux"), "namespaces");
+    cJSON_AddItemToArray(ns, cJSON_Parse(json));
 }
 
 static void fail_with(const char *what, lcont_error *err)
@@ -292,11 +302,8 @@ static void test_runtime_rlimits(void **state)
 static void test_runtime_user_namespace(void **state)
 {
     char out[1024];
-    cJSON *ns;
     (void)state;
-    ns = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(B.config, "linux"),
-                                          "namespaces");
-    cJSON_AddItemToArray(ns, cJSON_Parse("{\"type\":\"user\"}"));
+    add_namespace("{\"type\":\"user\"}");
     bundle_set(&B, "linux", "uidMappings",
                cJSON_Parse("[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]"));
     bundle_set(&B, "linux", "gidMappings",
@@ -346,7 +353,7 @@ static void test_runtime_hooks_order(void **state)
     assert_non_null(f);
     /* each hook records its name and whether the state on stdin names the container */
     fprintf(f,
-            "#!/bin/busybox sh\ns=$(cat); case \"$s\" in *'\"hooks\"'*) id=ok;; *) id=bad;; esac\n"
+            "#!/bin/busybox sh\ns=$(cat); case \"$s\" in *'\"hooks-'*) id=ok;; *) id=bad;; esac\n"
             "echo \"$1 $id\" >> %s\n",
             log);
     fclose(f);
@@ -394,6 +401,86 @@ static void test_runtime_failing_hook_cleans_up(void **state)
     assert_null(ids[0]);
     lcont_strv_free(ids);
     assert_false(cgroup_left("badhook"));
+}
+
+static void test_runtime_time_namespace_offsets(void **state)
+{
+    char out[1024];
+    (void)state;
+    add_namespace("{\"type\":\"time\"}");
+    bundle_set(&B, "linux", "timeOffsets",
+               cJSON_Parse("{\"boottime\":{\"secs\":86400000,\"nanosecs\":0}}"));
+    bundle_set(&B, "", "domainname", cJSON_CreateString("example.test"));
+    assert_int_equal(run_script(ID("timens"),
+                                "cut -d. -f1 /proc/uptime; cat /proc/sys/kernel/domainname", out,
+                                sizeof(out)),
+                     0);
+    /* a boot time one thousand days ago */
+    assert_true(atol(out) >= 86400000L);
+    assert_non_null(strstr(out, "\nexample.test\n"));
+}
+
+/* A second container joins the first one's network and pid namespaces by path. */
+static void test_runtime_join_namespaces_by_path(void **state)
+{
+    lcont_create_opts o = LCONT_CREATE_OPTS_INIT;
+    lcont_container *a = NULL;
+    char out[1024], net[128], pid[128], want_net[128], want_pid[128], json[512];
+    ssize_t n;
+    (void)state;
+    bundle_set_script(&B, "sleep 100");
+    bundle_write_config(&B);
+    o.bundle = B.dir;
+    assert_int_equal(lcont_container_create(ctx, ID("nsholder"), &o, 0, &a, NULL), 0);
+    assert_int_equal(lcont_container_start(a, 0, NULL), 0);
+    snprintf(net, sizeof(net), "/proc/%d/ns/net", (int)lcont_container_get_pid(a));
+    snprintf(pid, sizeof(pid), "/proc/%d/ns/pid", (int)lcont_container_get_pid(a));
+    n = readlink(net, want_net, sizeof(want_net) - 1);
+    assert_true(n > 0);
+    want_net[n] = '\0';
+    n = readlink(pid, want_pid, sizeof(want_pid) - 1);
+    assert_true(n > 0);
+    want_pid[n] = '\0';
+
+    cJSON *ns = cJSON_CreateArray();
+    snprintf(json, sizeof(json), "{\"type\":\"network\",\"path\":\"%s\"}", net);
+    cJSON_AddItemToArray(ns, cJSON_Parse(json));
+    snprintf(json, sizeof(json), "{\"type\":\"pid\",\"path\":\"%s\"}", pid);
+    cJSON_AddItemToArray(ns, cJSON_Parse(json));
+    cJSON_AddItemToArray(ns, cJSON_Parse("{\"type\":\"mount\"}"));
+    cJSON_AddItemToArray(ns, cJSON_Parse("{\"type\":\"ipc\"}"));
+    cJSON_AddItemToArray(ns, cJSON_Parse("{\"type\":\"uts\"}"));
+    bundle_set(&B, "linux", "namespaces", ns);
+    assert_int_equal(
+        run_script(ID("nsjoiner"),
+                   "readlink /proc/self/ns/net; readlink /proc/self/ns/pid; echo pid=$$", out,
+                   sizeof(out)),
+        0);
+    assert_non_null(strstr(out, want_net));
+    assert_non_null(strstr(out, want_pid));
+    /* pid 1 of that namespace is the first container's sleep: we are someone else */
+    assert_null(strstr(out, "pid=1\n"));
+    assert_int_equal(lcont_container_delete(a, LCONT_DELETE_FORCE, NULL), 0);
+    lcont_container_unref(a);
+}
+
+static void test_runtime_hook_timeout(void **state)
+{
+    lcont_create_opts o = LCONT_CREATE_OPTS_INIT;
+    lcont_container *c = NULL;
+    lcont_error *err = NULL;
+    (void)state;
+    bundle_set(&B, "", "hooks",
+               cJSON_Parse("{\"prestart\":[{\"path\":\"/bin/busybox\",\"args\":[\"sleep\","
+                           "\"30\"],\"timeout\":1}]}"));
+    bundle_write_config(&B);
+    o.bundle = B.dir;
+    assert_true(lcont_container_create(ctx, ID("hooktimeout"), &o, 0, &c, &err) < 0);
+    assert_int_equal(lcont_error_code(err), -ETIMEDOUT);
+    assert_non_null(strstr(lcont_error_message(err), "prestart[0]"));
+    assert_non_null(strstr(lcont_error_message(err), "timed out after 1 s"));
+    lcont_error_free(err);
+    assert_false(cgroup_left("hooktimeout"));
 }
 
 static void test_runtime_missing_executable(void **state)
@@ -542,32 +629,123 @@ static void test_runtime_force_delete_half_created(void **state)
     kill(atoi(read_text(marker)), SIGKILL); /* the orphaned hook */
 }
 
-static int recv_fd(int sock)
+/* Receive one message with an fd attached; the payload (NUL-terminated) goes to @buf. */
+static int recv_fd_payload(int sock, char *buf, size_t size)
 {
-    char name[256];
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } control;
-    struct iovec iov = { name, sizeof(name) };
+    struct iovec iov = { buf, size - 1 };
     struct msghdr msg = { .msg_iov = &iov,
                           .msg_iovlen = 1,
                           .msg_control = control.buf,
                           .msg_controllen = sizeof(control.buf) };
+    ssize_t n;
     int fd = -1;
 
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0)
         return -1;
+    buf[n] = '\0';
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
         if (c->cmsg_type == SCM_RIGHTS)
             memcpy(&fd, CMSG_DATA(c), sizeof(int));
     return fd;
 }
 
+static int recv_fd(int sock)
+{
+    char name[256];
+    return recv_fd_payload(sock, name, sizeof(name));
+}
+
+static int listen_unix(const char *name, struct sockaddr_un *addr)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    addr->sun_family = AF_UNIX;
+    snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s", B.dir, name);
+    assert_int_equal(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0);
+    assert_int_equal(listen(fd, 1), 0);
+    return fd;
+}
+
+/* A seccomp agent gets the listener at create time and answers the container's mkdir. */
+static void test_runtime_seccomp_notify_listener(void **state)
+{
+    lcont_create_opts o = LCONT_CREATE_OPTS_INIT;
+    struct sockaddr_un addr;
+    lcont_container *c = NULL;
+    lcont_process *p = NULL;
+    lcont_error *err = NULL;
+    char payload[8192], out[4096], json[1024];
+    int listener, conn, notify_fd, pipefd[2], status, handled = 0;
+    size_t len = 0;
+    (void)state;
+    listener = listen_unix("agent.sock", &addr);
+    snprintf(json, sizeof(json),
+             "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\","
+             "\"listenerMetadata\":\"agent-meta\",\"syscalls\":[{\"names\":[\"mkdir\","
+             "\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+             addr.sun_path);
+    bundle_set(&B, "linux", "seccomp", cJSON_Parse(json));
+    bundle_set_script(&B, "mkdir /tmp/notified 2>&1; echo rc=$?");
+    bundle_write_config(&B);
+    assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+    o.bundle = B.dir;
+    o.stdin_fd = pipefd[0];
+    o.stdout_fd = pipefd[1];
+    o.stderr_fd = pipefd[1];
+    if (lcont_container_create(ctx, ID("notify"), &o, LCONT_CREATE_STDIO, &c, &err) < 0)
+        fail_with("create", err);
+    close(pipefd[1]);
+    conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    assert_true(conn >= 0);
+    notify_fd = recv_fd_payload(conn, payload, sizeof(payload));
+    assert_true(notify_fd >= 0);
+    assert_non_null(strstr(payload, "\"seccompFd\""));
+    assert_non_null(strstr(payload, "agent-meta"));
+    assert_non_null(strstr(payload, ID("notify")));
+    assert_int_equal(lcont_container_start(c, 0, NULL), 0);
+    for (;;) {
+        struct pollfd pfd[2] = { { pipefd[0], POLLIN, 0 }, { notify_fd, POLLIN, 0 } };
+        assert_true(poll(pfd, 2, 30000) > 0);
+        if (pfd[1].revents & POLLIN) {
+            struct seccomp_notif req;
+            struct seccomp_notif_resp resp;
+            memset(&req, 0, sizeof(req));
+            assert_int_equal(ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0);
+            memset(&resp, 0, sizeof(resp));
+            resp.id = req.id;
+            resp.error = -EROFS; /* the agent's answer */
+            assert_int_equal(ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
+            handled++;
+            continue;
+        }
+        ssize_t n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    assert_int_equal(handled, 1);
+    assert_non_null(strstr(out, "Read-only file system"));
+    assert_non_null(strstr(out, "rc=1"));
+    assert_int_equal(lcont_container_get_init_process(c, 0, &p, NULL), 0);
+    assert_int_equal(lcont_process_wait(p, 0, &status, NULL), 0);
+    assert_int_equal(lcont_container_delete(c, 0, NULL), 0);
+    lcont_process_unref(p);
+    lcont_container_unref(c);
+    close(notify_fd);
+    close(conn);
+    close(listener);
+    close(pipefd[0]);
+}
+
 static void test_runtime_console_socket(void **state)
 {
     lcont_create_opts o = LCONT_CREATE_OPTS_INIT;
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct sockaddr_un addr;
     lcont_container *c = NULL;
     lcont_process *p = NULL;
     lcont_error *err = NULL;
@@ -576,10 +754,7 @@ static void test_runtime_console_socket(void **state)
     ssize_t n;
     int listener, conn, master, status;
     (void)state;
-    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/console.sock", B.dir);
-    listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_int_equal(bind(listener, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    assert_int_equal(listen(listener, 1), 0);
+    listener = listen_unix("console.sock", &addr);
     bundle_set_script(&B, "tty; echo hello-from-tty");
     bundle_set(&B, "process", "terminal", cJSON_CreateTrue());
     bundle_write_config(&B);
@@ -625,12 +800,16 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_runtime_hooks_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_failing_hook_cleans_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_missing_executable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_time_namespace_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_join_namespaces_by_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_hook_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_cwd_cannot_escape_through_fds, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_runtime_fds_closed_and_exe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_kill_and_force_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_force_delete_half_created, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_console_socket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_seccomp_notify_listener, setup, teardown),
     };
     if (geteuid() != 0)
         return 77;

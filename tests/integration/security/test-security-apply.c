@@ -34,6 +34,7 @@
 #include "core/error-internal.h"
 #include "core/util.h"
 #include "runtime/security.h"
+#include "runtime/sync.h"
 
 static const char *busybox; /* argv[1]; NULL skips the exec test */
 
@@ -398,12 +399,10 @@ static const char notify_payload[] = "{\"ociVersion\":\"1.2.0\",\"fds\":[\"secco
 static int check_notify(int listener, void *userdata)
 {
     const char *path = userdata;
-    struct lcont_child_error err = { 0 };
 
     CHECK(listener >= 0);
     CHECK(fcntl(listener, F_GETFD) & FD_CLOEXEC);
-    CHECK(lcont__seccomp_send_listener_child(path, listener, notify_payload, strlen(notify_payload),
-                                             &err) == 0);
+    CHECK(lcont__sync_send_fd_to_path(path, listener, notify_payload, strlen(notify_payload)) == 0);
     close(listener);
     /* Blocks until the test answers through the listener. */
     CHECK(syscall(SYS_mkdir, "/tmp/lcont-never-created", 0700) < 0 && errno == EXDEV);

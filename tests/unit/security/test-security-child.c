@@ -31,6 +31,7 @@
 #include "core/sys.h"
 #include "core/util.h"
 #include "runtime/security-internal.h"
+#include "runtime/sync.h"
 
 /* ---- call log and fault injection ---- */
 
@@ -544,14 +545,13 @@ static void test_security_limits_failures_reported(void **state)
     free(f);
 }
 
-/* ---- seccomp_send_listener_child ---- */
+/* ---- listener hand-over (lcont__sync_send_fd_to_path, as create.c forwards it) ---- */
 
 static void test_security_send_listener(void **state)
 {
     char dir[] = "/tmp/lcont-listener-XXXXXX";
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     static const char payload[] = "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"]}";
-    struct lcont_child_error err = { 0 };
     int srv, conn, pipefd[2], got_fd = -1;
     char buf[256] = "";
     union {
@@ -575,9 +575,8 @@ static void test_security_send_listener(void **state)
     assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
 
     /* Connect queues on the backlog, so one thread suffices. */
-    assert_int_equal(lcont__seccomp_send_listener_child(addr.sun_path, pipefd[0], payload,
-                                                        strlen(payload), &err),
-                     0);
+    assert_int_equal(
+        lcont__sync_send_fd_to_path(addr.sun_path, pipefd[0], payload, strlen(payload)), 0);
     conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
     assert_true(conn >= 0);
     n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
@@ -593,18 +592,15 @@ static void test_security_send_listener(void **state)
     assert_int_equal(a.st_dev, b.st_dev);
 
     /* Errors: nobody listening, path too long. */
-    assert_int_equal(lcont__seccomp_send_listener_child("/nonexistent/lcont.sock", pipefd[0],
-                                                        payload, strlen(payload), &err),
-                     -ENOENT);
-    assert_string_equal(err.msg, "connect to seccomp listener socket '/nonexistent/lcont.sock'");
-    memset(&err, 0, sizeof(err));
+    assert_int_equal(
+        lcont__sync_send_fd_to_path("/nonexistent/lcont.sock", pipefd[0], payload, strlen(payload)),
+        -ENOENT);
     char longpath[200];
     memset(longpath, 'x', sizeof(longpath) - 1);
     longpath[0] = '/';
     longpath[sizeof(longpath) - 1] = '\0';
-    assert_int_equal(
-        lcont__seccomp_send_listener_child(longpath, pipefd[0], payload, strlen(payload), &err),
-        -ENAMETOOLONG);
+    assert_int_equal(lcont__sync_send_fd_to_path(longpath, pipefd[0], payload, strlen(payload)),
+                     -ENAMETOOLONG);
 
     close(got_fd);
     close(conn);
