@@ -65,7 +65,8 @@ void bundle_new(struct test_bundle *b, const char *name)
         exit(77);
     memset(b, 0, sizeof(*b));
     snprintf(b->dir, sizeof(b->dir), "/tmp/lcont-test-%s-%d", name, (int)getpid());
-    snprintf(b->root, sizeof(b->root), "%s/state", b->dir);
+    if ((size_t)snprintf(b->root, sizeof(b->root), "%s/state", b->dir) >= sizeof(b->root))
+        die("state root path too long");
     snprintf(cmd, sizeof(cmd), "rm -rf %s", b->dir);
     if (system(cmd) != 0)
         die("rm");

@@ -26,6 +26,10 @@
 
 #include "bundle.h"
 
+/* snprintf that fails the test instead of silently truncating a path */
+#define xsnprintf(buf, ...) \
+    assert_true((size_t)snprintf(buf, sizeof(buf), __VA_ARGS__) < sizeof(buf))
+
 static struct test_bundle B;
 static lcont_context *ctx;
 
@@ -46,7 +50,7 @@ static int cgroup_left(const char *name)
                                          "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
     char path[512];
     for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-        snprintf(path, sizeof(path), "%s/lcont/%s", roots[i], ID(name));
+        xsnprintf(path, "%s/lcont/%s", roots[i], ID(name));
         if (access(path, F_OK) == 0)
             return 1;
     }
@@ -235,7 +239,7 @@ static const char *line_with(const char *text, const char *needle)
     for (start = hit; start > text && start[-1] != '\n'; start--)
         ;
     end = strchrnul(hit, '\n');
-    snprintf(line, sizeof(line), "%.*s", (int)(end - start), start);
+    xsnprintf(line, "%.*s", (int)(end - start), start);
     return line;
 }
 
@@ -347,8 +351,8 @@ static void test_runtime_hooks_order(void **state)
     char out[256], log[512], script[1024];
     const char *text;
     (void)state;
-    snprintf(log, sizeof(log), "%s/hooks.log", B.dir);
-    snprintf(script, sizeof(script), "%s/hook.sh", B.dir);
+    xsnprintf(log, "%s/hooks.log", B.dir);
+    xsnprintf(script, "%s/hook.sh", B.dir);
     FILE *f = fopen(script, "w");
     assert_non_null(f);
     /* each hook records its name and whether the state on stdin names the container */
@@ -363,23 +367,22 @@ static void test_runtime_hooks_order(void **state)
                             "startContainer", "poststart",     "poststop" };
     for (int i = 0; i < 6; i++) {
         char json[1024];
-        snprintf(json, sizeof(json), "[{\"path\":\"%s\",\"args\":[\"hook\",\"%s\"]}]", script,
-                 kinds[i]);
+        xsnprintf(json, "[{\"path\":\"%s\",\"args\":[\"hook\",\"%s\"]}]", script, kinds[i]);
         cJSON_AddItemToObject(hooks, kinds[i], cJSON_Parse(json));
     }
     bundle_set(&B, "", "hooks", hooks);
     /* startContainer runs inside the container: the script must exist there too */
     char inside[512];
-    snprintf(inside, sizeof(inside), "%s/rootfs%s", B.dir, B.dir);
+    xsnprintf(inside, "%s/rootfs%s", B.dir, B.dir);
     char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "mkdir -p %s && cp %s %s/", inside, script, inside);
+    xsnprintf(cmd, "mkdir -p %s && cp %s %s/", inside, script, inside);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(run_script(ID("hooks"), "true", out, sizeof(out)), 0);
     text = read_text(log);
     assert_string_equal(text, "prestart ok\ncreateRuntime ok\ncreateContainer ok\n"
                               "poststart ok\npoststop ok\n");
     /* startContainer wrote into the container's view of the log path */
-    snprintf(cmd, sizeof(cmd), "%s/rootfs%s", B.dir, log);
+    xsnprintf(cmd, "%s/rootfs%s", B.dir, log);
     assert_string_equal(read_text(cmd), "startContainer ok\n");
 }
 
@@ -433,8 +436,8 @@ static void test_runtime_join_namespaces_by_path(void **state)
     o.bundle = B.dir;
     assert_int_equal(lcont_container_create(ctx, ID("nsholder"), &o, 0, &a, NULL), 0);
     assert_int_equal(lcont_container_start(a, 0, NULL), 0);
-    snprintf(net, sizeof(net), "/proc/%d/ns/net", (int)lcont_container_get_pid(a));
-    snprintf(pid, sizeof(pid), "/proc/%d/ns/pid", (int)lcont_container_get_pid(a));
+    xsnprintf(net, "/proc/%d/ns/net", (int)lcont_container_get_pid(a));
+    xsnprintf(pid, "/proc/%d/ns/pid", (int)lcont_container_get_pid(a));
     n = readlink(net, want_net, sizeof(want_net) - 1);
     assert_true(n > 0);
     want_net[n] = '\0';
@@ -443,9 +446,9 @@ static void test_runtime_join_namespaces_by_path(void **state)
     want_pid[n] = '\0';
 
     cJSON *ns = cJSON_CreateArray();
-    snprintf(json, sizeof(json), "{\"type\":\"network\",\"path\":\"%s\"}", net);
+    xsnprintf(json, "{\"type\":\"network\",\"path\":\"%s\"}", net);
     cJSON_AddItemToArray(ns, cJSON_Parse(json));
-    snprintf(json, sizeof(json), "{\"type\":\"pid\",\"path\":\"%s\"}", pid);
+    xsnprintf(json, "{\"type\":\"pid\",\"path\":\"%s\"}", pid);
     cJSON_AddItemToArray(ns, cJSON_Parse(json));
     cJSON_AddItemToArray(ns, cJSON_Parse("{\"type\":\"mount\"}"));
     cJSON_AddItemToArray(ns, cJSON_Parse("{\"type\":\"ipc\"}"));
@@ -508,7 +511,7 @@ static void test_runtime_cwd_cannot_escape_through_fds(void **state)
     for (int fd = 3; fd < 16; fd++) {
         lcont_container *c = NULL;
         char cwd[64];
-        snprintf(cwd, sizeof(cwd), "/proc/self/fd/%d", fd);
+        xsnprintf(cwd, "/proc/self/fd/%d", fd);
         bundle_set(&B, "process", "cwd", cJSON_CreateString(cwd));
         bundle_write_config(&B);
         int r = lcont_container_create(ctx, ID("cwd"), &o, 0, &c, NULL);
@@ -546,7 +549,7 @@ static void test_runtime_kill_and_force_delete(void **state)
     assert_int_equal(lcont_container_delete(c, 0, NULL), -EBUSY);
     /* a signal sent before the trap exists would be dropped (pid 1 has no default action) */
     char armed[512];
-    snprintf(armed, sizeof(armed), "%s/rootfs/tmp/trap-armed", B.dir);
+    xsnprintf(armed, "%s/rootfs/tmp/trap-armed", B.dir);
     for (int i = 0; i < 3000 && access(armed, F_OK) < 0; i++)
         usleep(10000);
     assert_int_equal(access(armed, F_OK), 0);
@@ -586,9 +589,8 @@ static void test_runtime_force_delete_half_created(void **state)
     pid_t creator;
     int st;
     (void)state;
-    snprintf(marker, sizeof(marker), "%s/in-hook", B.dir);
-    snprintf(script, sizeof(script), "echo $$ > %s.tmp && mv %s.tmp %s; exec sleep 100", marker,
-             marker, marker);
+    xsnprintf(marker, "%s/in-hook", B.dir);
+    xsnprintf(script, "echo $$ > %s.tmp && mv %s.tmp %s; exec sleep 100", marker, marker, marker);
     const char *args[] = { "/bin/busybox", "sh", "-c", script };
     cJSON *hook = cJSON_CreateObject();
     cJSON_AddStringToObject(hook, "path", "/bin/busybox");
@@ -600,7 +602,7 @@ static void test_runtime_force_delete_half_created(void **state)
     bundle_set(&B, "", "hooks", hooks);
     bundle_write_config(&B);
     char half_id[128]; /* computed here: ID() in the forked creator would use its own pid */
-    snprintf(half_id, sizeof(half_id), "%s", ID("half"));
+    xsnprintf(half_id, "%s", ID("half"));
     creator = fork();
     assert_true(creator >= 0);
     if (creator == 0) {
@@ -624,7 +626,7 @@ static void test_runtime_force_delete_half_created(void **state)
     lcont_container_unref(c);
     assert_false(cgroup_left("half"));
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", B.root, ID("half"));
+    xsnprintf(path, "%s/%s", B.root, ID("half"));
     assert_int_equal(access(path, F_OK), -1);
     kill(atoi(read_text(marker)), SIGKILL); /* the orphaned hook */
 }
@@ -664,7 +666,8 @@ static int listen_unix(const char *name, struct sockaddr_un *addr)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     addr->sun_family = AF_UNIX;
-    snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s", B.dir, name);
+    assert_true((size_t)snprintf(addr->sun_path, sizeof(addr->sun_path), "%s/%s", B.dir, name) <
+                sizeof(addr->sun_path));
     assert_int_equal(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0);
     assert_int_equal(listen(fd, 1), 0);
     return fd;
@@ -683,11 +686,11 @@ static void test_runtime_seccomp_notify_listener(void **state)
     size_t len = 0;
     (void)state;
     listener = listen_unix("agent.sock", &addr);
-    snprintf(json, sizeof(json),
-             "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\","
-             "\"listenerMetadata\":\"agent-meta\",\"syscalls\":[{\"names\":[\"mkdir\","
-             "\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-             addr.sun_path);
+    xsnprintf(json,
+              "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\","
+              "\"listenerMetadata\":\"agent-meta\",\"syscalls\":[{\"names\":[\"mkdir\","
+              "\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+              addr.sun_path);
     bundle_set(&B, "linux", "seccomp", cJSON_Parse(json));
     bundle_set_script(&B, "mkdir /tmp/notified 2>&1; echo rc=$?");
     bundle_write_config(&B);
