@@ -181,7 +181,7 @@ int lcont__read_file_at(int dirfd, const char *path, size_t max, char **ret, siz
 }
 
 int lcont__write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,
-                                mode_t mode)
+                                mode_t mode, bool durable)
 {
     char tmp[4096];
     _cleanup_close_ int fd = -1;
@@ -194,7 +194,7 @@ int lcont__write_file_atomic_at(int dirfd, const char *name, const void *buf, si
     if (fd < 0)
         return -errno;
     r = lcont__write_all(fd, buf, len);
-    if (r == 0 && fsync(fd) < 0)
+    if (r == 0 && durable && fsync(fd) < 0)
         r = -errno;
     if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
         r = -errno;

@@ -65,9 +65,14 @@ int lcont__copy_opts(void *dst, size_t dst_size, const void *src, size_t user_si
 
 /* Read a whole file (at most @max bytes, else -EFBIG) into a NUL-terminated buffer. */
 int lcont__read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
-/* Write @len bytes to dirfd/@name atomically: temp file, fsync, rename. */
+/*
+ * Write @len bytes to dirfd/@name atomically (temp file, rename): readers and a crash of the
+ * writer see the old or the new content, never a mix. @durable adds an fsync before the
+ * rename, for data that must survive a power loss; runtime state, which a reboot makes
+ * meaningless anyway, skips it (an ext4 journal commit per state change costs milliseconds).
+ */
 int lcont__write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,
-                                mode_t mode);
+                                mode_t mode, bool durable);
 /* Write a short string to an existing file (procfs, cgroupfs): one write(2). */
 int lcont__write_string_at(int dirfd, const char *path, const char *s);
 /* mkdir -p; existing directories are fine. */

@@ -250,7 +250,7 @@ static int write_pid_file(const char *path, pid_t pid, lcont_error **reterr)
     if (dfd < 0)
         return lcont__error_setsys(reterr, -errno, "pid file '%s'", path);
     snprintf(text, sizeof(text), "%d", (int)pid);
-    r = lcont__write_file_atomic_at(dfd, slash ? slash + 1 : copy, text, strlen(text), 0644);
+    r = lcont__write_file_atomic_at(dfd, slash ? slash + 1 : copy, text, strlen(text), 0644, false);
     if (r < 0)
         return lcont__error_setsys(reterr, r, "write pid file '%s'", path);
     return 0;
@@ -470,7 +470,7 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     if (!j->st.id || !j->st.created)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
     r = lcont__write_file_atomic_at(j->dirfd, LCONT_CONFIG_FILE, j->config_text, j->config_len,
-                                    0600);
+                                    0600, false);
     if (r < 0)
         return lcont__error_setsys(reterr, r, "save config of '%s'", j->id);
 

@@ -148,7 +148,7 @@ int lcont__state_write(int dirfd, const struct lcont_state *st, lcont_error **re
     cJSON_Delete(o);
     if (!text)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
-    r = lcont__write_file_atomic_at(dirfd, LCONT_STATE_FILE, text, strlen(text), 0600);
+    r = lcont__write_file_atomic_at(dirfd, LCONT_STATE_FILE, text, strlen(text), 0600, false);
     if (r < 0)
         return lcont__error_setsys(reterr, r, "write state of '%s'", st->id);
     return 0;

@@ -56,8 +56,8 @@ static int teardown(void **state)
 
 static void write_sample(const struct tmp *t, const char *text)
 {
-    assert_int_equal(lcont__write_file_atomic_at(t->dirfd, "mountinfo", text, strlen(text), 0644),
-                     0);
+    assert_int_equal(
+        lcont__write_file_atomic_at(t->dirfd, "mountinfo", text, strlen(text), 0644, false), 0);
 }
 
 static const char sample[] =

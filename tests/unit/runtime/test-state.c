@@ -110,13 +110,14 @@ static void test_state_rejects_corrupt_record(void **state)
     (void)state;
     rootfd = lcont__state_open_root(ctx, 1, NULL);
     dirfd = lcont__state_dir_create(rootfd, "bad", NULL);
-    assert_int_equal(lcont__write_file_atomic_at(dirfd, LCONT_STATE_FILE, "{\"id\":", 6, 0600), 0);
+    assert_int_equal(
+        lcont__write_file_atomic_at(dirfd, LCONT_STATE_FILE, "{\"id\":", 6, 0600, false), 0);
     assert_int_equal(lcont__state_read(dirfd, &back, &err), -EINVAL);
     assert_string_equal(lcont_error_message(err), "state.json: not valid JSON");
     lcont_error_free(err);
     err = NULL;
     assert_int_equal(
-        lcont__write_file_atomic_at(dirfd, LCONT_STATE_FILE, "{\"id\":\"x\"}", 10, 0600), 0);
+        lcont__write_file_atomic_at(dirfd, LCONT_STATE_FILE, "{\"id\":\"x\"}", 10, 0600, false), 0);
     assert_int_equal(lcont__state_read(dirfd, &back, &err), -EINVAL);
     assert_string_equal(lcont_error_message(err), "state.json: missing or invalid fields");
     lcont_error_free(err);
