@@ -1,8 +1,14 @@
 #!/bin/bash
-# Every test of the project (as root on Debian 12): unit, api, abi, headers,
-# format, privileged integration tests on this kernel.
+# Every test of the project (as root on Debian 12): unit, public API, ABI, headers, format and
+# the privileged integration tests in real namespaces and cgroups on this kernel (hybrid
+# layout, and plain v1 by hiding cgroup2), then the same privileged binaries on a pure
+# cgroup v2 kernel in qemu (tests/vm; the first run downloads the Debian kernel with apt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 meson test -C build --print-errorlogs --num-processes 1 "$@"
+if [ "${LCONT_SKIP_VM:-0}" != 1 ]; then
+  echo "== pure cgroup v2 (qemu): cgroup and runtime integration tests"
+  ninja -C build vm-tests
+fi
