@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Container start benchmark: `lcont-run run` vs `crun run` vs `runc run` on the
 # same busybox bundle running /bin/true, in ONE interleaved run (each round runs
-# every runtime once, in rotating order), plus the in-process API loop
+# every runtime once, in a seeded random order), plus the in-process API loop
 # (bench/start-api: create+start+wait+delete per iteration).
 #
 # usage: bench/start.sh [-n ROUNDS] [-w WARMUP] [BUILDDIR]     (root; default BUILDDIR=build)
@@ -73,6 +73,7 @@ PY
 python3 - "$srcdir" "$builddir" "$tmp" "$bundle" "$rounds" "$warmup" <<'PY'
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -122,9 +123,14 @@ if not os.access(lcont_run, os.X_OK):
 
 times = {n: [] for n in names}
 rss = {n: [] for n in names}
+# A seeded shuffle per round, not a fixed rotation: with a rotation some runtime always runs
+# right after runc and pays for runc's teardown (its Go process and namespaces dying in the
+# kernel); a shuffle gives every runtime every predecessor equally often.
+order_rng = random.Random(20261128)
 for r in range(-warmup, rounds):
-    k = r % len(names)
-    for name in names[k:] + names[:k]:  # rotate the order every round
+    order = names[:]
+    order_rng.shuffle(order)
+    for name in order:
         ms, kb = run_once(name, "bench-%s-%d" % (name, r + warmup))
         if r >= 0:
             times[name].append(ms)
