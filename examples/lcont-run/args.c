@@ -85,6 +85,31 @@ int args_usage_error(struct cli *cli, const struct command *cmd, char **argv, in
     return cli_fail(cli, "flag provided but not defined: %s", name);
 }
 
+int args_help_or_error(struct cli *cli, const struct command *cmd, char **argv, int opt)
+{
+    if (opt == 'h') {
+        fputs(cmd->usage, stdout);
+        return 0;
+    }
+    return args_usage_error(cli, cmd, argv, opt);
+}
+
+int args_parse_no_options(struct cli *cli, const struct command *cmd, int argc, char **argv,
+                          int nargs)
+{
+    static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, {} };
+    int opt;
+
+    optind = 0;
+    /* the first option ends parsing: either --help or a usage error */
+    opt = getopt_long_only(argc, argv, "+:h", opts, NULL);
+    if (opt != -1)
+        return args_help_or_error(cli, cmd, argv, opt);
+    if (args_check_count(cli, cmd, argc - optind, nargs, nargs))
+        return 1;
+    return -1;
+}
+
 int args_check_count(struct cli *cli, const struct command *cmd, int nargs, int min, int max)
 {
     if (nargs >= min && nargs <= max)

@@ -40,8 +40,9 @@ int log_open(struct cli *cli, const char *path);
 void log_line(struct cli *cli, int level, const char *msg);
 /* Log an error and print it on stderr; returns the exit status 1. */
 int cli_fail(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Same, with the library's message (or strerror(-r) when err is NULL). */
-int cli_fail_lib(struct cli *cli, int r, lcont_error *err, const char *what);
+/* Same, with the library's message (or strerror(-r) when *err is NULL); frees *err and
+ * sets it to NULL, so the caller's later lcont_error_free() stays harmless. */
+int cli_fail_lib(struct cli *cli, int r, lcont_error **err, const char *what);
 void cli_debug(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_lib_fn(int level, const char *msg, void *userdata);
 
@@ -52,6 +53,13 @@ int args_set_bool(struct cli *cli, const char *flag, const char *value, int *ret
 int args_parse_uint(const char *value, int *ret);
 /* Report a getopt error (unknown flag / missing value) with the command's usage on stderr. */
 int args_usage_error(struct cli *cli, const struct command *cmd, char **argv, int c);
+/* The tail of every command's option switch: 'h' prints the usage on stdout and returns 0,
+ * anything else is reported by args_usage_error(). */
+int args_help_or_error(struct cli *cli, const struct command *cmd, char **argv, int opt);
+/* For commands whose only option is --help: parse it, then require exactly nargs arguments
+ * (at argv[optind]). Returns -1 to go on, else the exit status (0 after --help). */
+int args_parse_no_options(struct cli *cli, const struct command *cmd, int argc, char **argv,
+                          int nargs);
 /* "<cmd> requires exactly N argument(s)" check, usage on stderr. */
 int args_check_count(struct cli *cli, const struct command *cmd, int nargs, int min, int max);
 /* Absolute form of path (relative to the cwd, symlinks kept, like Go filepath.Abs). */
@@ -61,8 +69,9 @@ int args_parse_signal(const char *s);
 
 /* context.c */
 int cli_context(struct cli *cli, lcont_context **ret);
-/* Load container id; prints "container does not exist" etc. Returns 0 or exit status. */
-int cli_load(struct cli *cli, const char *id, lcont_container **ret);
+/* Load container id; prints "container does not exist" etc. Returns 0 or exit status.
+ * With missing_ok, a container that does not exist is not an error: *ret becomes NULL. */
+int cli_load(struct cli *cli, const char *id, int missing_ok, lcont_container **ret);
 const char *status_name(int status);
 
 /* json.c: whitespace re-formatting of JSON text, Go json.MarshalIndent style. */

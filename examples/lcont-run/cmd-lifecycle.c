@@ -9,24 +9,14 @@
 
 int cmd_start(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, {} };
-    const struct command *cmd = command_find("start");
     lcont_container *c = NULL;
     lcont_error *err = NULL;
-    int r, opt;
+    int r;
 
-    optind = 0;
-    while ((opt = getopt_long_only(argc, argv, "+:h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(cmd->usage, stdout);
-            return 0;
-        }
-        return args_usage_error(cli, cmd, argv, opt);
-    }
-    r = args_check_count(cli, cmd, argc - optind, 1, 1);
-    if (r)
+    r = args_parse_no_options(cli, command_find("start"), argc, argv, 1);
+    if (r >= 0)
         return r;
-    r = cli_load(cli, argv[optind], &c);
+    r = cli_load(cli, argv[optind], 0, &c);
     if (r)
         return r;
 
@@ -41,9 +31,8 @@ int cmd_start(struct cli *cli, int argc, char **argv)
     default:
         r = lcont_container_start(c, 0, &err);
         if (r < 0)
-            r = cli_fail_lib(cli, r, err, NULL);
+            r = cli_fail_lib(cli, r, &err, NULL);
     }
-    lcont_error_free(err);
     lcont_container_unref(c);
     return r;
 }
@@ -67,11 +56,8 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
             if (args_set_bool(cli, "all", optarg, &all))
                 return 1;
             break;
-        case 'h':
-            fputs(cmd->usage, stdout);
-            return 0;
         default:
-            return args_usage_error(cli, cmd, argv, opt);
+            return args_help_or_error(cli, cmd, argv, opt);
         }
     }
     r = args_check_count(cli, cmd, argc - optind, 1, 2);
@@ -82,7 +68,7 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
         if (signo < 0)
             return cli_fail(cli, "unknown signal \"%s\"", argv[optind + 1]);
     }
-    r = cli_load(cli, argv[optind], &c);
+    r = cli_load(cli, argv[optind], 0, &c);
     if (r)
         return r;
     cli_debug(cli, "kill %s with signal %d%s", argv[optind], signo, all ? " (all)" : "");
@@ -90,7 +76,7 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
     if (r == -ESRCH)
         r = cli_fail(cli, "container not running");
     else if (r < 0)
-        r = cli_fail_lib(cli, r, err, NULL);
+        r = cli_fail_lib(cli, r, &err, NULL);
     lcont_error_free(err);
     lcont_container_unref(c);
     return r;
@@ -105,7 +91,6 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
     };
     const struct command *cmd = command_find("delete");
     lcont_container *c = NULL;
-    lcont_context *ctx;
     lcont_error *err = NULL;
     uint64_t flags = 0;
     int force = 0, status, r, opt;
@@ -117,30 +102,17 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
             if (args_set_bool(cli, "force", optarg, &force))
                 return 1;
             break;
-        case 'h':
-            fputs(cmd->usage, stdout);
-            return 0;
         default:
-            return args_usage_error(cli, cmd, argv, opt);
+            return args_help_or_error(cli, cmd, argv, opt);
         }
     }
     r = args_check_count(cli, cmd, argc - optind, 1, 1);
     if (r)
         return r;
-    r = cli_context(cli, &ctx);
-    if (r)
+    /* runc: "delete --force" of something already gone is success */
+    r = cli_load(cli, argv[optind], force, &c);
+    if (r || !c)
         return r;
-    r = lcont_container_load(ctx, argv[optind], 0, &c, &err);
-    if (r == -ENOENT) {
-        lcont_error_free(err);
-        /* runc: "delete --force" of something already gone is success */
-        return force ? 0 : cli_fail(cli, "container does not exist");
-    }
-    if (r < 0) {
-        r = cli_fail_lib(cli, r, err, NULL);
-        lcont_error_free(err);
-        return r;
-    }
 
     status = lcont_container_get_status(c, 0, NULL);
     if (force || status == LCONT_STATUS_CREATED || status == LCONT_STATUS_CREATING) {
@@ -154,8 +126,7 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
     }
     r = lcont_container_delete(c, flags, &err);
     if (r < 0)
-        r = cli_fail_lib(cli, r, err, NULL);
-    lcont_error_free(err);
+        r = cli_fail_lib(cli, r, &err, NULL);
     lcont_container_unref(c);
     return r;
 }

@@ -78,22 +78,16 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
             if (args_set_bool(cli, "rootless", optarg, &rootless))
                 return 1;
             break;
-        case 'h':
-            fputs(cmd->usage, stdout);
-            return 0;
         default:
-            return args_usage_error(cli, cmd, argv, opt);
+            return args_help_or_error(cli, cmd, argv, opt);
         }
     }
     r = args_check_count(cli, cmd, argc - optind, 0, 0);
     if (r)
         return r;
     r = lcont_spec_generate(rootless ? LCONT_SPEC_ROOTLESS : 0, &json, &err);
-    if (r < 0) {
-        r = cli_fail_lib(cli, r, err, "generate spec");
-        lcont_error_free(err);
-        return r;
-    }
+    if (r < 0)
+        return cli_fail_lib(cli, r, &err, "generate spec");
     /* tab-indented, like the config.json runc writes */
     pretty = json_format(json, "\t");
     lcont_free(json);
@@ -106,29 +100,16 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 
 int cmd_features(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, {} };
-    const struct command *cmd = command_find("features");
     lcont_error *err = NULL;
     char *json = NULL;
-    int r, opt;
+    int r;
 
-    optind = 0;
-    while ((opt = getopt_long_only(argc, argv, "+:h", opts, NULL)) != -1) {
-        if (opt == 'h') {
-            fputs(cmd->usage, stdout);
-            return 0;
-        }
-        return args_usage_error(cli, cmd, argv, opt);
-    }
-    r = args_check_count(cli, cmd, argc - optind, 0, 0);
-    if (r)
+    r = args_parse_no_options(cli, command_find("features"), argc, argv, 0);
+    if (r >= 0)
         return r;
     r = lcont_spec_get_features_json(0, &json, &err);
-    if (r < 0) {
-        r = cli_fail_lib(cli, r, err, "features");
-        lcont_error_free(err);
-        return r;
-    }
+    if (r < 0)
+        return cli_fail_lib(cli, r, &err, "features");
     r = json_write_indented(stdout, json, "    ") < 0 ? 1 : 0;
     lcont_free(json);
     return r;

@@ -14,11 +14,8 @@ int cli_context(struct cli *cli, lcont_context **ret)
     if (!cli->ctx) {
         opts.state_root = cli->root;
         r = lcont_context_new(&opts, 0, &cli->ctx, &err);
-        if (r < 0) {
-            r = cli_fail_lib(cli, r, err, "create library context");
-            lcont_error_free(err);
-            return r;
-        }
+        if (r < 0)
+            return cli_fail_lib(cli, r, &err, "create library context");
         r = lcont_context_set_log_fn(cli->ctx, cli->debug ? LCONT_LOG_DEBUG : LCONT_LOG_WARNING,
                                      log_lib_fn, cli, NULL);
         if (r < 0)
@@ -28,7 +25,7 @@ int cli_context(struct cli *cli, lcont_context **ret)
     return 0;
 }
 
-int cli_load(struct cli *cli, const char *id, lcont_container **ret)
+int cli_load(struct cli *cli, const char *id, int missing_ok, lcont_container **ret)
 {
     lcont_context *ctx;
     lcont_error *err = NULL;
@@ -40,13 +37,14 @@ int cli_load(struct cli *cli, const char *id, lcont_container **ret)
     r = lcont_container_load(ctx, id, 0, ret, &err);
     if (r == -ENOENT) {
         lcont_error_free(err);
+        if (missing_ok) {
+            *ret = NULL;
+            return 0;
+        }
         return cli_fail(cli, "container does not exist");
     }
-    if (r < 0) {
-        r = cli_fail_lib(cli, r, err, NULL);
-        lcont_error_free(err);
-        return r;
-    }
+    if (r < 0)
+        return cli_fail_lib(cli, r, &err, NULL);
     return 0;
 }
 

@@ -146,15 +146,22 @@ int cli_fail(struct cli *cli, const char *fmt, ...)
     return r;
 }
 
-int cli_fail_lib(struct cli *cli, int r, lcont_error *err, const char *what)
+int cli_fail_lib(struct cli *cli, int r, lcont_error **err, const char *what)
 {
-    const char *msg = err ? lcont_error_message(err) : "";
+    const char *msg = err && *err ? lcont_error_message(*err) : "";
+    int status;
 
     if (!*msg)
         msg = strerror(-r);
     if (what)
-        return cli_fail(cli, "%s: %s", what, msg);
-    return cli_fail(cli, "%s", msg);
+        status = cli_fail(cli, "%s: %s", what, msg);
+    else
+        status = cli_fail(cli, "%s", msg);
+    if (err) {
+        lcont_error_free(*err);
+        *err = NULL;
+    }
+    return status;
 }
 
 void cli_debug(struct cli *cli, const char *fmt, ...)

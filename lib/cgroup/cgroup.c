@@ -353,16 +353,21 @@ int lcont__cgroup_apply(struct lcont_cgroup *cg, const struct lcont_spec_resourc
 
 /* ---- enter ---- */
 
-int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, lcont_error **reterr)
+int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcont_error **reterr)
 {
     char buf[32];
 
-    if (!cg || pid <= 0)
-        return lcont__error_set(reterr, -EINVAL, "cgroup: enter: invalid pid %d", (int)pid);
+    if (!cg || pid <= 0 || (flags & ~LCONT_CGROUP_ENTER_SKIP_V2))
+        return lcont__error_set(reterr, -EINVAL, "cgroup: enter: invalid pid %d or flags",
+                                (int)pid);
     snprintf(buf, sizeof(buf), "%d", (int)pid);
     for (size_t i = 0; i < cg->n_hier; i++) {
         struct cg_hierarchy *h = &cg->hier[i];
-        int r = lcont__cgroup_require_dir(h, cg->path, reterr);
+        int r;
+
+        if (h->v2 && (flags & LCONT_CGROUP_ENTER_SKIP_V2))
+            continue;
+        r = lcont__cgroup_require_dir(h, cg->path, reterr);
         if (r < 0)
             return r;
         r = lcont__cgroup_write(h, "cgroup.procs", buf, reterr);
@@ -371,6 +376,20 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, lcont_error **reterr
                                        cg->path);
     }
     return 0;
+}
+
+int lcont__cgroup_open_clone_fd(struct lcont_cgroup *cg, lcont_error **reterr)
+{
+    struct cg_hierarchy *h = cg ? lcont__cgroup_find_v2(cg) : NULL;
+    int fd;
+
+    if (!h || h->dirfd < 0)
+        return lcont__error_set(reterr, -ENOENT, "cgroup: no cgroup2 directory to clone into");
+    /* re-open the O_PATH fd for real: clone3 needs a readable directory */
+    fd = openat(h->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return lcont__error_setsys(reterr, -errno, "cgroup: open %s%s", h->mount, cg->path);
+    return fd;
 }
 
 /* ---- has_processes ---- */

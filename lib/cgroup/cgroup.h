@@ -15,6 +15,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <lcont/error.h>
@@ -53,8 +54,19 @@ int lcont__cgroup_create(struct lcont_cgroup *cg, lcont_error **reterr);
 int lcont__cgroup_apply(struct lcont_cgroup *cg, const struct lcont_spec_resources *res,
                         lcont_error **reterr);
 
-/* Move @pid into the cgroup in every hierarchy. */
-int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, lcont_error **reterr);
+/* lcont__cgroup_enter(): the process was cloned into the cgroup2 tree already. */
+#define LCONT_CGROUP_ENTER_SKIP_V2 (1ULL << 0)
+
+/* Move @pid into the cgroup in every hierarchy (but the cgroup2 one with SKIP_V2). */
+int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcont_error **reterr);
+
+/*
+ * An fd on the cgroup's directory in the cgroup2 tree (pure v2, or hybrid's unified mount),
+ * O_RDONLY|O_DIRECTORY|O_CLOEXEC, for clone3(CLONE_INTO_CGROUP): the child starts inside
+ * the cgroup, with no migration afterwards (a migration waits for an RCU grace period).
+ * -ENOENT when there is no cgroup2 tree or the directory is not created. Caller closes it.
+ */
+int lcont__cgroup_open_clone_fd(struct lcont_cgroup *cg, lcont_error **reterr);
 
 /* Whether any process is in the cgroup (1/0) or -errno. */
 int lcont__cgroup_has_processes(struct lcont_cgroup *cg, lcont_error **reterr);

@@ -48,6 +48,7 @@ struct create_job {
     struct lcont_spec *spec;
     struct lcont_state st;
     int rootfd, dirfd, fifo_fd, proc_fd, pidfd;
+    int cgroup_clone_fd; /* cgroup2 directory for CLONE_INTO_CGROUP, -1 if none */
     int sock[2];
     int join_fds[LCONT_NS_COUNT];
     int pid_join_fd;
@@ -62,6 +63,7 @@ static void job_init(struct create_job *j)
 {
     memset(j, 0, sizeof(*j));
     j->rootfd = j->dirfd = j->fifo_fd = j->proc_fd = j->pidfd = j->pid_join_fd = -1;
+    j->cgroup_clone_fd = -1;
     j->sock[0] = j->sock[1] = -1;
     for (int i = 0; i < LCONT_NS_COUNT; i++)
         j->join_fds[i] = -1;
@@ -97,6 +99,7 @@ static void job_free(struct create_job *j)
     close_fd(&j->proc_fd);
     close_fd(&j->pidfd);
     close_fd(&j->pid_join_fd);
+    close_fd(&j->cgroup_clone_fd);
     for (int i = 0; i < LCONT_NS_COUNT; i++)
         close_fd(&j->join_fds[i]);
     close_fd(&j->dirfd);
@@ -419,6 +422,10 @@ static int spawn_init(struct create_job *j, uint64_t clone_flags, struct lcont_c
     args.flags = CLONE_PIDFD | CLONE_CLEAR_SIGHAND | clone_flags;
     args.pidfd = (uint64_t)(uintptr_t)&j->pidfd;
     args.exit_signal = SIGCHLD;
+    if (j->cgroup_clone_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)j->cgroup_clone_fd;
+    }
     pid = lcont__sys_clone3(&args, sizeof(args));
     if (pid == 0) {
         close(j->sock[0]);
@@ -500,6 +507,9 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     r = apply_resources(j, reterr);
     if (r < 0)
         return r;
+    /* optional: without a cgroup2 tree the child is moved after clone, as on v1 */
+    r = lcont__cgroup_open_clone_fd(j->cg, NULL);
+    j->cgroup_clone_fd = r >= 0 ? r : -1;
 
     r = lcont__rootfs_plan_new(j->spec, j->st.bundle, lx->namespaces[LCONT_NS_USER].present,
                                (j->flags & LCONT_CREATE_NO_PIVOT) ? LCONT_ROOTFS_NO_PIVOT : 0,
@@ -593,7 +603,8 @@ static int run(struct create_job *j, lcont_error **reterr)
         if (r < 0)
             return r;
     }
-    r = lcont__cgroup_enter(j->cg, j->st.pid, reterr);
+    r = lcont__cgroup_enter(j->cg, j->st.pid,
+                            j->cgroup_clone_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0, reterr);
     if (r < 0)
         return r;
     if (plan.unshare_flags & CLONE_NEWUSER) {

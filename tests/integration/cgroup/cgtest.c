@@ -217,7 +217,7 @@ pid_t cgt_spawn_in(struct lcont_cgroup *cg, int (*fn)(void *), void *arg)
         _exit(fn(arg));
     }
     close(go[0]);
-    if (lcont__cgroup_enter(cg, pid, &err) < 0) {
+    if (lcont__cgroup_enter(cg, pid, 0, &err) < 0) {
         fprintf(stderr, "cgt_spawn_in: enter: %s\n", lcont_error_message(err));
         lcont_error_free(err);
         kill(pid, SIGKILL);
