@@ -511,6 +511,7 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     r = lcont__cgroup_open_clone_fd(j->cg, NULL);
     j->cgroup_clone_fd = r >= 0 ? r : -1;
 
+    lcont__log_debug(j->ctx, "create '%s': config, state and cgroup ready", j->id);
     r = lcont__rootfs_plan_new(j->spec, j->st.bundle, lx->namespaces[LCONT_NS_USER].present,
                                (j->flags & LCONT_CREATE_NO_PIVOT) ? LCONT_ROOTFS_NO_PIVOT : 0,
                                &j->rootfs, reterr);
@@ -590,6 +591,7 @@ static int run(struct create_job *j, lcont_error **reterr)
     plan.rootfs = j->rootfs;
     plan.security = j->security;
 
+    lcont__log_debug(j->ctx, "create '%s': prepared, cloning init", j->id);
     r = spawn_init(j, clone_flags, &plan, reterr);
     if (r < 0)
         return r;
@@ -612,6 +614,7 @@ static int run(struct create_job *j, lcont_error **reterr)
         if (r < 0)
             return r;
     }
+    lcont__log_debug(j->ctx, "create '%s': init %d is in its cgroup", j->id, (int)j->st.pid);
     hook_state = lcont__state_to_oci_json(&j->st, LCONT_STATE_CREATING);
     if (!hook_state)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
@@ -623,6 +626,7 @@ static int run(struct create_job *j, lcont_error **reterr)
     r = converse(j, hook_state, reterr);
     if (r < 0)
         return r;
+    lcont__log_debug(j->ctx, "create '%s': init is waiting for start", j->id);
 
     j->st.status = LCONT_STATE_CREATED;
     r = lcont__state_write(j->dirfd, &j->st, reterr);
