@@ -117,11 +117,8 @@ static int parse(struct cli *cli, const struct command *cmd, int is_run, int arg
         case OPT_NO_SUBREAPER:
             r = args_set_bool(cli, "no-subreaper", optarg, &a->no_subreaper);
             break;
-        case 'h':
-            fputs(cmd->usage, stdout);
-            return 0;
         default:
-            return args_usage_error(cli, cmd, argv, c);
+            return args_help_or_error(cli, cmd, argv, c);
         }
         if (r)
             return r;
@@ -153,11 +150,8 @@ static int create_container(struct cli *cli, const struct create_args *a,
     cli_debug(cli, "create container %s from bundle %s", a->id, a->bundle);
     r = lcont_container_create(ctx, a->id, &opts, a->no_pivot ? LCONT_CREATE_NO_PIVOT : 0, ret,
                                &err);
-    if (r < 0) {
-        r = cli_fail_lib(cli, r, err, NULL);
-        lcont_error_free(err);
-        return r;
-    }
+    if (r < 0)
+        return cli_fail_lib(cli, r, &err, NULL);
     return 0;
 }
 
@@ -168,8 +162,7 @@ static void discard(struct cli *cli, lcont_container *c)
     int r = lcont_container_delete(c, LCONT_DELETE_FORCE, &err);
 
     if (r < 0)
-        cli_fail_lib(cli, r, err, "clean up after failure");
-    lcont_error_free(err);
+        cli_fail_lib(cli, r, &err, "clean up after failure");
 }
 
 /* runc's rules: a terminal needs someone to hold the master. */
@@ -284,11 +277,8 @@ static int wait_loop(struct cli *cli, lcont_process *init, int sigfd, struct con
         ;
     r = lcont_process_wait(init, 0, ret_status, &err);
     reap_orphans(-1);
-    if (r < 0) {
-        r = cli_fail_lib(cli, r, err, "wait for the container's init process");
-        lcont_error_free(err);
-        return r;
-    }
+    if (r < 0)
+        return cli_fail_lib(cli, r, &err, "wait for the container's init process");
     return 0;
 }
 
@@ -318,7 +308,7 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
         goto out;
     r = lcont_container_get_init_process(c, 0, &init, &err);
     if (r < 0) {
-        cli_fail_lib(cli, r, err, "get init process");
+        cli_fail_lib(cli, r, &err, "get init process");
         discard(cli, c);
         goto out;
     }
@@ -333,7 +323,7 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
     cli_debug(cli, "start container %s (init pid %d)", a->id, (int)lcont_process_get_pid(init));
     r = lcont_container_start(c, 0, &err);
     if (r < 0) {
-        cli_fail_lib(cli, r, err, NULL);
+        cli_fail_lib(cli, r, &err, NULL);
         discard(cli, c);
         goto out;
     }
@@ -342,12 +332,10 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
         status = r;
     console_cleanup(&con);
     if (!a->keep) {
-        lcont_error_free(err);
-        err = NULL;
         r = lcont_container_delete(c, LCONT_DELETE_FORCE, &err);
         /* -ENOENT: someone ran "delete --force" meanwhile; the goal is reached */
         if (r < 0 && r != -ENOENT)
-            cli_fail_lib(cli, r, err, "delete container");
+            cli_fail_lib(cli, r, &err, "delete container");
     }
     cli_debug(cli, "container %s exited with status %d", a->id, status);
 out:
@@ -382,7 +370,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
         goto out;
     r = lcont_container_start(c, 0, &err);
     if (r < 0) {
-        r = cli_fail_lib(cli, r, err, NULL);
+        r = cli_fail_lib(cli, r, &err, NULL);
         discard(cli, c);
     }
 out:

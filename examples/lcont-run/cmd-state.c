@@ -10,54 +10,48 @@
 
 #include "cli.h"
 
-/* Parse options that only know --help; returns -1 to go on, else an exit status. */
-static int parse_help_only(struct cli *cli, const struct command *cmd, int argc, char **argv)
-{
-    static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, {} };
-    int c;
-
-    optind = 0;
-    while ((c = getopt_long_only(argc, argv, "+:h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(cmd->usage, stdout);
-            return 0;
-        }
-        return args_usage_error(cli, cmd, argv, c);
-    }
-    return -1;
-}
-
 int cmd_state(struct cli *cli, int argc, char **argv)
 {
-    const struct command *cmd = command_find("state");
     lcont_container *c = NULL;
     lcont_error *err = NULL;
     char *json = NULL;
     int r;
 
-    r = parse_help_only(cli, cmd, argc, argv);
+    r = args_parse_no_options(cli, command_find("state"), argc, argv, 1);
     if (r >= 0)
         return r;
-    r = args_check_count(cli, cmd, argc - optind, 1, 1);
-    if (r)
-        return r;
-    r = cli_load(cli, argv[optind], &c);
+    r = cli_load(cli, argv[optind], 0, &c);
     if (r)
         return r;
     r = lcont_container_get_state_json(c, 0, &json, &err);
     if (r < 0)
-        r = cli_fail_lib(cli, r, err, NULL);
+        r = cli_fail_lib(cli, r, &err, NULL);
     else
         r = json_write_indented(stdout, json, "  ") < 0 ? 1 : 0;
     lcont_free(json);
-    lcont_error_free(err);
     lcont_container_unref(c);
     return r;
 }
 
+/* The table's columns and the state document member each one shows. */
+enum {
+    COL_ID,
+    COL_PID,
+    COL_STATUS,
+    COL_BUNDLE,
+    COL_CREATED,
+    COL_OWNER,
+    NCOLS
+};
+
+static const char *const col_header[NCOLS] = {
+    "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"
+};
+static const char *const col_key[NCOLS] = { "id", "pid", "status", "bundle", "created", "owner" };
+
 /* One row of the table, taken from a state document. */
 struct row {
-    char *id, *pid, *status, *bundle, *created, *owner;
+    char *cell[NCOLS];
 };
 
 static char *field_string(const cJSON *obj, const char *key)
@@ -100,61 +94,39 @@ static int row_from_state(struct cli *cli, const char *json, struct row *row)
 
     if (!root)
         return -EINVAL;
-    row->id = field_string(root, "id");
-    row->pid = field_string(root, "pid");
-    row->status = field_string(root, "status");
-    row->bundle = field_string(root, "bundle");
-    row->created = field_string(root, "created");
-    row->owner = field_string(root, "owner");
+    for (int col = 0; col < NCOLS; col++)
+        row->cell[col] = field_string(root, col_key[col]);
     cJSON_Delete(root);
-    if (row->owner && !*row->owner) {
-        free(row->owner);
-        row->owner = state_dir_owner(cli, row->id);
+    if (row->cell[COL_OWNER] && !*row->cell[COL_OWNER]) {
+        free(row->cell[COL_OWNER]);
+        row->cell[COL_OWNER] = state_dir_owner(cli, row->cell[COL_ID]);
     }
     return 0;
 }
 
 static void row_free(struct row *row)
 {
-    free(row->id);
-    free(row->pid);
-    free(row->status);
-    free(row->bundle);
-    free(row->created);
-    free(row->owner);
+    for (int col = 0; col < NCOLS; col++)
+        free(row->cell[col]);
 }
-
-#define NCOLS 6
 
 /* Go's tabwriter as runc sets it up: minwidth 12, padding 3, last column free. */
 static void print_table(struct row *rows, size_t n)
 {
-    static const char *const header[NCOLS] = {
-        "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"
-    };
     size_t width[NCOLS];
 
     for (int col = 0; col < NCOLS; col++)
-        width[col] = strlen(header[col]);
-    for (size_t i = 0; i < n; i++) {
-        const char *cells[NCOLS] = { rows[i].id,     rows[i].pid,     rows[i].status,
-                                     rows[i].bundle, rows[i].created, rows[i].owner };
+        width[col] = strlen(col_header[col]);
+    for (size_t i = 0; i < n; i++)
         for (int col = 0; col < NCOLS; col++)
-            if (strlen(cells[col]) > width[col])
-                width[col] = strlen(cells[col]);
-    }
+            if (strlen(rows[i].cell[col]) > width[col])
+                width[col] = strlen(rows[i].cell[col]);
     for (int col = 0; col < NCOLS; col++)
         width[col] = width[col] + 3 < 12 ? 12 : width[col] + 3;
 
     for (size_t i = 0; i <= n; i++) {
-        const char *const *cells = header;
-        const char *data[NCOLS];
-        if (i > 0) {
-            struct row *r = &rows[i - 1];
-            data[0] = r->id, data[1] = r->pid, data[2] = r->status;
-            data[3] = r->bundle, data[4] = r->created, data[5] = r->owner;
-            cells = data;
-        }
+        const char *const *cells = i == 0 ? col_header : (const char *const *)rows[i - 1].cell;
+
         for (int col = 0; col < NCOLS - 1; col++)
             printf("%-*s", (int)width[col], cells[col]);
         printf("%s\n", cells[NCOLS - 1]);
@@ -198,11 +170,8 @@ int cmd_list(struct cli *cli, int argc, char **argv)
             if (args_set_bool(cli, "quiet", optarg, &quiet))
                 return 1;
             break;
-        case 'h':
-            fputs(cmd->usage, stdout);
-            return 0;
         default:
-            return args_usage_error(cli, cmd, argv, c);
+            return args_help_or_error(cli, cmd, argv, c);
         }
     }
     r = args_check_count(cli, cmd, argc - optind, 0, 0);
@@ -217,9 +186,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
         lcont_error_free(err);
         err = NULL;
     } else if (r < 0) {
-        r = cli_fail_lib(cli, r, err, "list containers");
-        lcont_error_free(err);
-        return r;
+        return cli_fail_lib(cli, r, &err, "list containers");
     }
     for (char **id = ids; id && *id; id++)
         n++;
@@ -246,8 +213,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
             continue;
         }
         if (r < 0) {
-            status = cli_fail_lib(cli, r, err, *id);
-            lcont_error_free(err);
+            status = cli_fail_lib(cli, r, &err, *id);
             goto out;
         }
         if (row_from_state(cli, json, &rows[n]) < 0) {
@@ -260,7 +226,7 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 
     if (quiet) {
         for (size_t i = 0; i < n; i++)
-            printf("%s\n", rows[i].id);
+            printf("%s\n", rows[i].cell[COL_ID]);
     } else if (format == FORMAT_JSON) {
         if (n == 0)
             fputs("null", stdout);

@@ -489,36 +489,66 @@ int lcont__spec_get_strv(const cJSON *obj, const char *parent, const char *key, 
     return r < 0 ? r : 1;
 }
 
-int lcont__spec_get_object(const cJSON *obj, const char *parent, const char *key, const cJSON **ret,
-                           lcont_error **reterr)
+/* The member, type-checked as an object (or an array), borrowed from the tree. */
+static int get_container(const cJSON *obj, const char *parent, const char *key, bool array,
+                         const cJSON **ret, lcont_error **reterr)
 {
     const cJSON *m = lcont__spec_member(obj, key);
     char p[SPEC_PATH_SIZE];
+    int r;
 
     if (!m)
         return 0;
-    if (!cJSON_IsObject(m)) {
-        lcont__spec_path_member(p, parent, key);
-        return lcont__error_set(reterr, -EINVAL, "%s: must be an object", p);
-    }
+    lcont__spec_path_member(p, parent, key);
+    r = array ? lcont__spec_node_array(m, p, reterr) : lcont__spec_node_object(m, p, reterr);
+    if (r < 0)
+        return r;
     *ret = m;
     return 1;
+}
+
+int lcont__spec_get_object(const cJSON *obj, const char *parent, const char *key, const cJSON **ret,
+                           lcont_error **reterr)
+{
+    return get_container(obj, parent, key, false, ret, reterr);
 }
 
 int lcont__spec_get_array(const cJSON *obj, const char *parent, const char *key, const cJSON **ret,
                           lcont_error **reterr)
 {
-    const cJSON *m = lcont__spec_member(obj, key);
-    char p[SPEC_PATH_SIZE];
+    return get_container(obj, parent, key, true, ret, reterr);
+}
 
-    if (!m)
-        return 0;
-    if (!cJSON_IsArray(m)) {
-        lcont__spec_path_member(p, parent, key);
-        return lcont__error_set(reterr, -EINVAL, "%s: must be an array", p);
-    }
-    *ret = m;
-    return 1;
+/* What a lcont__spec_need_*() returns for the result @r of its lcont__spec_get_*(). */
+static int need(int r, const char *parent, const char *key, lcont_error **reterr)
+{
+    if (r == 0)
+        return lcont__spec_missing(reterr, parent, key);
+    return r < 0 ? r : 0;
+}
+
+int lcont__spec_need_string(const cJSON *obj, const char *parent, const char *key, char **ret,
+                            lcont_error **reterr)
+{
+    return need(lcont__spec_get_string(obj, parent, key, ret, reterr), parent, key, reterr);
+}
+
+int lcont__spec_need_bool(const cJSON *obj, const char *parent, const char *key, bool *ret,
+                          lcont_error **reterr)
+{
+    return need(lcont__spec_get_bool(obj, parent, key, ret, reterr), parent, key, reterr);
+}
+
+int lcont__spec_need_u64(const cJSON *obj, const char *parent, const char *key, uint64_t min,
+                         uint64_t max, uint64_t *ret, lcont_error **reterr)
+{
+    return need(lcont__spec_get_u64(obj, parent, key, min, max, ret, reterr), parent, key, reterr);
+}
+
+int lcont__spec_need_i64(const cJSON *obj, const char *parent, const char *key, int64_t min,
+                         int64_t max, int64_t *ret, lcont_error **reterr)
+{
+    return need(lcont__spec_get_i64(obj, parent, key, min, max, ret, reterr), parent, key, reterr);
 }
 
 static void kv_free_all(struct lcont_spec_kv *kv, size_t n)

@@ -17,11 +17,9 @@ static int parse_hook(const cJSON *obj, const char *path, struct lcont_spec_hook
     r = lcont__spec_node_object(obj, path, reterr);
     if (r < 0)
         return r;
-    r = lcont__spec_get_string(obj, path, "path", &h->path, reterr);
+    r = lcont__spec_need_string(obj, path, "path", &h->path, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "path");
     if (h->path[0] != '/')
         return lcont__error_set(reterr, -EINVAL, "%s.path: must be an absolute path", path);
     if ((r = lcont__spec_get_strv(obj, path, "args", &h->args, reterr)) < 0 ||

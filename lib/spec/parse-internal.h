@@ -72,6 +72,18 @@ int lcont__spec_get_object(const cJSON *obj, const char *parent, const char *key
                            lcont_error **reterr);
 int lcont__spec_get_array(const cJSON *obj, const char *parent, const char *key, const cJSON **ret,
                           lcont_error **reterr);
+/*
+ * Required members: like the accessors above, but an absent (or null) member is
+ * the error "<parent>.<key>: missing". They return 0 or -EINVAL.
+ */
+int lcont__spec_need_string(const cJSON *obj, const char *parent, const char *key, char **ret,
+                            lcont_error **reterr);
+int lcont__spec_need_bool(const cJSON *obj, const char *parent, const char *key, bool *ret,
+                          lcont_error **reterr);
+int lcont__spec_need_u64(const cJSON *obj, const char *parent, const char *key, uint64_t min,
+                         uint64_t max, uint64_t *ret, lcont_error **reterr);
+int lcont__spec_need_i64(const cJSON *obj, const char *parent, const char *key, int64_t min,
+                         int64_t max, int64_t *ret, lcont_error **reterr);
 /* A {string: string} object, in document order. */
 int lcont__spec_get_kv(const cJSON *obj, const char *parent, const char *key,
                        struct lcont_spec_kv **ret, size_t *ret_n, lcont_error **reterr);

@@ -52,11 +52,9 @@ static int parse_namespaces(const cJSON *arr, struct lcont_spec_linux *lx, lcont
         r = lcont__spec_node_object(c, path, reterr);
         if (r < 0)
             return r;
-        r = lcont__spec_get_string(c, path, "type", &type, reterr);
+        r = lcont__spec_need_string(c, path, "type", &type, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "type");
         for (t = 0; t < LCONT_NS_COUNT; t++)
             if (strcmp(lcont__spec_ns_oci_name(t), type) == 0)
                 break;
@@ -107,11 +105,9 @@ static int parse_idmaps(const cJSON *arr, const char *name, struct lcont_spec_id
         if (r < 0)
             return r;
         for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
-            r = lcont__spec_get_u64(c, path, keys[k], k == 2 ? 1 : 0, SPEC_U32_MAX, &v[k], reterr);
+            r = lcont__spec_need_u64(c, path, keys[k], k == 2 ? 1 : 0, SPEC_U32_MAX, &v[k], reterr);
             if (r < 0)
                 return r;
-            if (r == 0)
-                return lcont__spec_missing(reterr, path, keys[k]);
         }
         /* The kernel refuses ranges that wrap around the 32-bit id space. */
         if (v[0] + v[2] - 1 > SPEC_U32_MAX || v[1] + v[2] - 1 > SPEC_U32_MAX)
@@ -133,20 +129,16 @@ static int parse_device(const cJSON *obj, const char *path, struct lcont_spec_de
     r = lcont__spec_node_object(obj, path, reterr);
     if (r < 0)
         return r;
-    r = lcont__spec_get_string(obj, path, "type", &type, reterr);
+    r = lcont__spec_need_string(obj, path, "type", &type, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "type");
     if (strlen(type) != 1 || !strchr("cbup", type[0]))
         return lcont__error_set(reterr, -EINVAL, "%s.type: unknown device type '%s'", path, type);
     d->type = type[0];
 
-    r = lcont__spec_get_string(obj, path, "path", &d->path, reterr);
+    r = lcont__spec_need_string(obj, path, "path", &d->path, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "path");
     if (d->path[0] != '/')
         return lcont__error_set(reterr, -EINVAL, "%s.path: must be an absolute path", path);
 
@@ -263,11 +255,9 @@ static int parse_personality(const cJSON *obj, struct lcont_spec_linux *lx, lcon
     _cleanup_strv_ char **flags = NULL;
     int r;
 
-    r = lcont__spec_get_string(obj, P, "domain", &domain, reterr);
+    r = lcont__spec_need_string(obj, P, "domain", &domain, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "domain");
     if (strcmp(domain, "LINUX") == 0)
         lx->personality = PER_LINUX;
     else if (strcmp(domain, "LINUX32") == 0)

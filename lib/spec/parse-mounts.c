@@ -82,11 +82,9 @@ static int parse_mount(const cJSON *obj, const char *path, struct lcont_spec_mou
     if (r < 0)
         return r;
 
-    r = lcont__spec_get_string(obj, path, "destination", &m->destination, reterr);
+    r = lcont__spec_need_string(obj, path, "destination", &m->destination, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "destination");
     if (!*m->destination)
         return lcont__error_set(reterr, -EINVAL, "%s.destination: must not be empty", path);
     if (m->destination[0] != '/') {

@@ -81,18 +81,14 @@ static int parse_user(const cJSON *user, struct lcont_spec_process *p, lcont_err
     char *username = NULL;
     int r;
 
-    r = lcont__spec_get_u64(user, P, "uid", 0, SPEC_ID_MAX, &v, reterr);
+    r = lcont__spec_need_u64(user, P, "uid", 0, SPEC_ID_MAX, &v, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "uid");
     p->uid = (uid_t)v;
 
-    r = lcont__spec_get_u64(user, P, "gid", 0, SPEC_ID_MAX, &v, reterr);
+    r = lcont__spec_need_u64(user, P, "gid", 0, SPEC_ID_MAX, &v, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "gid");
     p->gid = (gid_t)v;
 
     r = lcont__spec_get_u64(user, P, "umask", 0, 0777, &v, reterr);
@@ -209,11 +205,9 @@ static int parse_rlimits(const cJSON *arr, struct lcont_spec_process *p, lcont_e
         r = lcont__spec_node_object(c, path, reterr);
         if (r < 0)
             return r;
-        r = lcont__spec_get_string(c, path, "type", &type, reterr);
+        r = lcont__spec_need_string(c, path, "type", &type, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "type");
         lcont__spec_path_member(tpath, path, "type");
         for (k = 0; k < ELEMENTSOF(rlimit_names); k++)
             if (strcmp(rlimit_names[k].name, type) == 0)
@@ -227,16 +221,12 @@ static int parse_rlimits(const cJSON *arr, struct lcont_spec_process *p, lcont_e
         rl->resource = rlimit_names[k].resource;
         p->n_rlimits = i + 1;
 
-        r = lcont__spec_get_u64(c, path, "soft", 0, UINT64_MAX, &rl->soft, reterr);
+        r = lcont__spec_need_u64(c, path, "soft", 0, UINT64_MAX, &rl->soft, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "soft");
-        r = lcont__spec_get_u64(c, path, "hard", 0, UINT64_MAX, &rl->hard, reterr);
+        r = lcont__spec_need_u64(c, path, "hard", 0, UINT64_MAX, &rl->hard, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "hard");
         if (rl->soft > rl->hard)
             return lcont__error_set(reterr, -EINVAL, "%s: soft limit exceeds hard limit", path);
     }
@@ -255,11 +245,9 @@ static int parse_scheduler(const cJSON *obj, struct lcont_spec_scheduler *s, lco
     int r;
 
     s->has = true;
-    r = lcont__spec_get_string(obj, P, "policy", &policy, reterr);
+    r = lcont__spec_need_string(obj, P, "policy", &policy, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "policy");
     for (k = 0; k < ELEMENTSOF(sched_policies); k++)
         if (strcmp(sched_policies[k].name, policy) == 0)
             break;
@@ -314,21 +302,17 @@ static int parse_io_priority(const cJSON *obj, struct lcont_spec_io_priority *io
     int r;
 
     io->has = true;
-    r = lcont__spec_get_string(obj, P, "class", &class, reterr);
+    r = lcont__spec_need_string(obj, P, "class", &class, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "class");
     for (int k = 1; k < (int)ELEMENTSOF(ioprio_classes); k++)
         if (strcmp(ioprio_classes[k], class) == 0)
             io->class = k;
     if (io->class == 0)
         return lcont__error_set(reterr, -EINVAL, "%s.class: unknown class '%s'", P, class);
-    r = lcont__spec_get_i64(obj, P, "priority", 0, 7, &prio, reterr);
+    r = lcont__spec_need_i64(obj, P, "priority", 0, 7, &prio, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "priority");
     io->priority = (int)prio;
     return 0;
 }
@@ -359,11 +343,9 @@ static int parse_args_env_cwd(const cJSON *obj, struct lcont_spec_process *p, lc
                                     "process.env[%zu]: must be of the form KEY=value", i);
     }
 
-    r = lcont__spec_get_string(obj, "process", "cwd", &p->cwd, reterr);
+    r = lcont__spec_need_string(obj, "process", "cwd", &p->cwd, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, "process", "cwd");
     if (p->cwd[0] != '/')
         return lcont__error_set(reterr, -EINVAL, "process.cwd: must be an absolute path");
     return 0;
@@ -383,16 +365,12 @@ static int parse_console(const cJSON *obj, struct lcont_spec_process *p, lcont_e
     if (r <= 0)
         return r;
     /* struct winsize holds unsigned shorts. */
-    r = lcont__spec_get_u64(size, P, "height", 0, 65535, &h, reterr);
+    r = lcont__spec_need_u64(size, P, "height", 0, 65535, &h, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "height");
-    r = lcont__spec_get_u64(size, P, "width", 0, 65535, &w, reterr);
+    r = lcont__spec_need_u64(size, P, "width", 0, 65535, &w, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, P, "width");
     /* The spec: runtimes MUST ignore consoleSize if terminal is false or unset. */
     if (p->terminal) {
         p->console_height = (unsigned)h;

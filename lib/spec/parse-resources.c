@@ -95,12 +95,10 @@ static int parse_cpu(const cJSON *obj, struct lcont_spec_resources *res, lcont_e
 
 static int parse_pids(const cJSON *obj, struct lcont_spec_resources *res, lcont_error **reterr)
 {
-    int r = lcont__spec_get_i64(obj, RES ".pids", "limit", INT64_MIN, INT64_MAX, &res->pids_limit,
-                                reterr);
+    int r = lcont__spec_need_i64(obj, RES ".pids", "limit", INT64_MIN, INT64_MAX, &res->pids_limit,
+                                 reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, RES ".pids", "limit");
     res->has_pids_limit = true;
     return 0;
 }
@@ -118,11 +116,9 @@ static int parse_device_rule(const cJSON *obj, const char *path, struct lcont_sp
     r = lcont__spec_node_object(obj, path, reterr);
     if (r < 0)
         return r;
-    r = lcont__spec_get_bool(obj, path, "allow", &d->allow, reterr);
+    r = lcont__spec_need_bool(obj, path, "allow", &d->allow, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "allow");
 
     d->type = 'a';
     r = lcont__spec_get_string(obj, path, "type", &type, reterr);
@@ -313,16 +309,12 @@ static int check_hugepages(const cJSON *arr, lcont_error **reterr)
         lcont__spec_path_index(path, RES ".hugepageLimits", i);
         if ((r = lcont__spec_node_object(c, path, reterr)) < 0)
             return r;
-        r = lcont__spec_get_string(c, path, "pageSize", &size, reterr);
+        r = lcont__spec_need_string(c, path, "pageSize", &size, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "pageSize");
-        r = lcont__spec_get_u64(c, path, "limit", 0, UINT64_MAX, &limit, reterr);
+        r = lcont__spec_need_u64(c, path, "limit", 0, UINT64_MAX, &limit, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "limit");
     }
     return 0;
 }
@@ -348,16 +340,12 @@ static int check_network(const cJSON *obj, lcont_error **reterr)
         lcont__spec_path_index(path, RES ".network.priorities", i);
         if ((r = lcont__spec_node_object(c, path, reterr)) < 0)
             return r;
-        r = lcont__spec_get_string(c, path, "name", &name, reterr);
+        r = lcont__spec_need_string(c, path, "name", &name, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "name");
-        r = lcont__spec_get_u64(c, path, "priority", 0, SPEC_U32_MAX, &v, reterr);
+        r = lcont__spec_need_u64(c, path, "priority", 0, SPEC_U32_MAX, &v, reterr);
         if (r < 0)
             return r;
-        if (r == 0)
-            return lcont__spec_missing(reterr, path, "priority");
     }
     return 0;
 }
@@ -385,62 +373,61 @@ static int check_rdma(const cJSON *obj, lcont_error **reterr)
     return 0;
 }
 
+/* Sections of linux.resources that are stored in the spec, in the order they are read. */
+static const struct {
+    const char *key;
+    bool is_array;
+    int (*parse)(const cJSON *node, struct lcont_spec_resources *res, lcont_error **reterr);
+} applied_sections[] = {
+    { "memory", false, parse_memory },
+    { "cpu", false, parse_cpu },
+    { "pids", false, parse_pids },
+    { "devices", true, parse_device_rules },
+};
+
+/* Sections that are only type-checked, read after "unified". */
+static const struct {
+    const char *key;
+    bool is_array;
+    int (*check)(const cJSON *node, lcont_error **reterr);
+} checked_sections[] = {
+    { "blockIO", false, check_block_io },
+    { "hugepageLimits", true, check_hugepages },
+    { "network", false, check_network },
+    { "rdma", false, check_rdma },
+};
+
+/* Member @key of linux.resources, type-checked; 0 when absent, 1 when *ret was set. */
+static int get_section(const cJSON *obj, const char *key, bool is_array, const cJSON **ret,
+                       lcont_error **reterr)
+{
+    if (is_array)
+        return lcont__spec_get_array(obj, RES, key, ret, reterr);
+    return lcont__spec_get_object(obj, RES, key, ret, reterr);
+}
+
 int lcont__spec_parse_resources(const cJSON *obj, struct lcont_spec_resources *res,
                                 lcont_error **reterr)
 {
-    const cJSON *sub = NULL;
+    const cJSON *sub;
     int r;
 
-    r = lcont__spec_get_object(obj, RES, "memory", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = parse_memory(sub, res, reterr)) < 0)
-        return r;
-    sub = NULL;
-    r = lcont__spec_get_object(obj, RES, "cpu", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = parse_cpu(sub, res, reterr)) < 0)
-        return r;
-    sub = NULL;
-    r = lcont__spec_get_object(obj, RES, "pids", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = parse_pids(sub, res, reterr)) < 0)
-        return r;
-    sub = NULL;
-    r = lcont__spec_get_array(obj, RES, "devices", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = parse_device_rules(sub, res, reterr)) < 0)
-        return r;
+    for (size_t k = 0; k < ELEMENTSOF(applied_sections); k++) {
+        r = get_section(obj, applied_sections[k].key, applied_sections[k].is_array, &sub, reterr);
+        if (r > 0)
+            r = applied_sections[k].parse(sub, res, reterr);
+        if (r < 0)
+            return r;
+    }
     r = parse_unified(obj, res, reterr);
     if (r < 0)
         return r;
-
-    sub = NULL;
-    r = lcont__spec_get_object(obj, RES, "blockIO", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = check_block_io(sub, reterr)) < 0)
-        return r;
-    sub = NULL;
-    r = lcont__spec_get_array(obj, RES, "hugepageLimits", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = check_hugepages(sub, reterr)) < 0)
-        return r;
-    sub = NULL;
-    r = lcont__spec_get_object(obj, RES, "network", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = check_network(sub, reterr)) < 0)
-        return r;
-    sub = NULL;
-    r = lcont__spec_get_object(obj, RES, "rdma", &sub, reterr);
-    if (r < 0)
-        return r;
-    if (r > 0 && (r = check_rdma(sub, reterr)) < 0)
-        return r;
+    for (size_t k = 0; k < ELEMENTSOF(checked_sections); k++) {
+        r = get_section(obj, checked_sections[k].key, checked_sections[k].is_array, &sub, reterr);
+        if (r > 0)
+            r = checked_sections[k].check(sub, reterr);
+        if (r < 0)
+            return r;
+    }
     return 0;
 }

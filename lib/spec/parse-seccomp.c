@@ -26,11 +26,9 @@ static int get_action(const cJSON *obj, const char *parent, const char *key,
     _cleanup_free_ char *name = NULL;
     int r, a;
 
-    r = lcont__spec_get_string(obj, parent, key, &name, reterr);
+    r = lcont__spec_need_string(obj, parent, key, &name, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, parent, key);
     a = lookup(lcont__spec_seccomp_action_names, name);
     if (a < 0) {
         char path[SPEC_PATH_SIZE];
@@ -73,25 +71,19 @@ static int parse_arg(const cJSON *obj, const char *path, struct lcont_spec_secco
     r = lcont__spec_node_object(obj, path, reterr);
     if (r < 0)
         return r;
-    r = lcont__spec_get_u64(obj, path, "index", 0, 5, &index, reterr);
+    r = lcont__spec_need_u64(obj, path, "index", 0, 5, &index, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "index");
     a->index = (unsigned)index;
-    r = lcont__spec_get_u64(obj, path, "value", 0, UINT64_MAX, &a->value, reterr);
+    r = lcont__spec_need_u64(obj, path, "value", 0, UINT64_MAX, &a->value, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "value");
     r = lcont__spec_get_u64(obj, path, "valueTwo", 0, UINT64_MAX, &a->value_two, reterr);
     if (r < 0)
         return r;
-    r = lcont__spec_get_string(obj, path, "op", &op, reterr);
+    r = lcont__spec_need_string(obj, path, "op", &op, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, path, "op");
     k = lookup(lcont__spec_seccomp_op_names, op);
     if (k < 0)
         return lcont__error_set(reterr, -EINVAL, "%s.op: unknown operator '%s'", path, op);

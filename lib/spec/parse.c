@@ -34,11 +34,9 @@ static int parse_root(const cJSON *doc, struct lcont_spec *spec, lcont_error **r
         return r;
     if (r == 0)
         return lcont__spec_missing(reterr, "", "root");
-    r = lcont__spec_get_string(root, "root", "path", &spec->root_path, reterr);
+    r = lcont__spec_need_string(root, "root", "path", &spec->root_path, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, "root", "path");
     if (!*spec->root_path)
         return lcont__error_set(reterr, -EINVAL, "root.path: must not be empty");
     r = lcont__spec_get_bool(root, "root", "readonly", &spec->root_readonly, reterr);
@@ -66,11 +64,9 @@ static int parse_document(const cJSON *doc, struct lcont_spec *spec, lcont_error
     if (!cJSON_IsObject(doc))
         return lcont__error_set(reterr, -EINVAL, "config.json: must be a JSON object");
 
-    r = lcont__spec_get_string(doc, "", "ociVersion", &spec->oci_version, reterr);
+    r = lcont__spec_need_string(doc, "", "ociVersion", &spec->oci_version, reterr);
     if (r < 0)
         return r;
-    if (r == 0)
-        return lcont__spec_missing(reterr, "", "ociVersion");
 
     r = parse_root(doc, spec, reterr);
     if (r < 0)
