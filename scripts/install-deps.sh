@@ -9,6 +9,8 @@ PKGS=(
   libcjson-dev libseccomp-dev libcap-ng-dev
   # tests
   libcmocka-dev abigail-tools busybox-static clang-format jq procps util-linux iproute2
+  # pure cgroup v2 tier: qemu boots a Debian kernel (tests/vm)
+  qemu-system-x86 xz-utils bc file
   # fuzzing and benchmarks (peers measured side by side)
   clang libclang-rt-14-dev crun runc hyperfine time
   # python bindings
