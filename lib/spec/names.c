@@ -229,3 +229,33 @@ int lcont__spec_cap_last_cap(void)
         return CAP_LAST_CAP;
     return (int)v;
 }
+
+const struct spec_name_value *lcont__spec_name_find(const struct spec_name_value *table, size_t n,
+                                                    const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+int lcont__spec_get_flags(const cJSON *obj, const char *parent, const char *key,
+                          const struct spec_name_value *table, size_t n, uint64_t *ret,
+                          lcont_error **reterr)
+{
+    _cleanup_strv_ char **names = NULL;
+    uint64_t value = 0;
+    int r = lcont__spec_get_strv(obj, parent, key, &names, reterr);
+
+    if (r <= 0)
+        return r;
+    for (size_t i = 0; names[i]; i++) {
+        const struct spec_name_value *e = lcont__spec_name_find(table, n, names[i]);
+        if (!e)
+            return lcont__error_set(reterr, -EINVAL, "%s.%s[%zu]: unknown flag '%s'", parent, key,
+                                    i, names[i]);
+        value |= e->value;
+    }
+    *ret |= value;
+    return 1;
+}

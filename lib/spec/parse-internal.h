@@ -144,6 +144,24 @@ struct spec_mount_opt {
     unsigned long value;
 };
 
+/* A name the config may use and the value it stands for (policies, flags, resources). */
+struct spec_name_value {
+    const char *name;
+    uint64_t value;
+};
+
+/* The entry of @table (@n entries) named @name, or NULL. */
+const struct spec_name_value *lcont__spec_name_find(const struct spec_name_value *table, size_t n,
+                                                    const char *name);
+
+/*
+ * Optional member @key of @obj: an array of flag names from @table, OR'ed into *ret.
+ * Unknown names fail with "<parent>.<key>[i]: unknown flag 'x'". Returns 1 if present, 0 if absent.
+ */
+int lcont__spec_get_flags(const cJSON *obj, const char *parent, const char *key,
+                          const struct spec_name_value *table, size_t n, uint64_t *ret,
+                          lcont_error **reterr);
+
 /* Sorted by name, terminated by a NULL name. */
 extern const struct spec_mount_opt lcont__spec_mount_opts[];
 const struct spec_mount_opt *lcont__spec_mount_opt_lookup(const char *name);

@@ -15,20 +15,14 @@
 
 #include "core/util.h"
 
-static const struct {
-    const char *name;
-    unsigned long flags;
-} propagations[] = {
+static const struct spec_name_value propagations[] = {
     { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
     { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
     { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
     { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
-static const struct {
-    const char *name;
-    unsigned long value;
-} personality_flags[] = {
+static const struct spec_name_value personality_flags[] = {
     { "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT }, { "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
     { "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },         { "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
     { "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },         { "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
@@ -252,7 +246,7 @@ static int parse_personality(const cJSON *obj, struct lcont_spec_linux *lx, lcon
 {
     const char *P = "linux.personality";
     _cleanup_free_ char *domain = NULL;
-    _cleanup_strv_ char **flags = NULL;
+    uint64_t flags = 0;
     int r;
 
     r = lcont__spec_need_string(obj, P, "domain", &domain, reterr);
@@ -265,19 +259,11 @@ static int parse_personality(const cJSON *obj, struct lcont_spec_linux *lx, lcon
     else
         return lcont__error_set(reterr, -EINVAL, "%s.domain: unknown domain '%s'", P, domain);
 
-    r = lcont__spec_get_strv(obj, P, "flags", &flags, reterr);
+    r = lcont__spec_get_flags(obj, P, "flags", personality_flags, ELEMENTSOF(personality_flags),
+                              &flags, reterr);
     if (r < 0)
         return r;
-    for (size_t i = 0; flags && flags[i]; i++) {
-        size_t k;
-        for (k = 0; k < ELEMENTSOF(personality_flags); k++)
-            if (strcmp(personality_flags[k].name, flags[i]) == 0)
-                break;
-        if (k == ELEMENTSOF(personality_flags))
-            return lcont__error_set(reterr, -EINVAL, "%s.flags[%zu]: unknown flag '%s'", P, i,
-                                    flags[i]);
-        lx->personality |= personality_flags[k].value;
-    }
+    lx->personality |= (unsigned long)flags;
     lx->has_personality = true;
     return 0;
 }
@@ -328,16 +314,17 @@ static int parse_time_offsets(const cJSON *obj, struct lcont_spec_linux *lx, lco
 static int parse_propagation(const cJSON *obj, struct lcont_spec_linux *lx, lcont_error **reterr)
 {
     _cleanup_free_ char *value = NULL;
+    const struct spec_name_value *e;
     int r;
 
     r = lcont__spec_get_string(obj, "linux", "rootfsPropagation", &value, reterr);
     if (r <= 0 || !*value)
         return r < 0 ? r : 0;
-    for (size_t k = 0; k < ELEMENTSOF(propagations); k++)
-        if (strcmp(propagations[k].name, value) == 0) {
-            lx->rootfs_propagation = propagations[k].flags;
-            return 0;
-        }
+    e = lcont__spec_name_find(propagations, ELEMENTSOF(propagations), value);
+    if (e) {
+        lx->rootfs_propagation = (unsigned long)e->value;
+        return 0;
+    }
     return lcont__error_set(reterr, -EINVAL, "linux.rootfsPropagation: unknown propagation '%s'",
                             value);
 }

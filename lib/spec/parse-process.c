@@ -20,10 +20,7 @@
 #define POLICY_IDLE 5
 #define POLICY_DEADLINE 6
 
-static const struct {
-    const char *name;
-    int value;
-} sched_policies[] = {
+static const struct spec_name_value sched_policies[] = {
     { "SCHED_OTHER", POLICY_OTHER },
     { "SCHED_FIFO", POLICY_FIFO },
     { "SCHED_RR", POLICY_RR },
@@ -33,20 +30,14 @@ static const struct {
     { "SCHED_DEADLINE", POLICY_DEADLINE },
 };
 
-static const struct {
-    const char *name;
-    uint64_t value;
-} sched_flags[] = {
+static const struct spec_name_value sched_flags[] = {
     { "SCHED_FLAG_RESET_ON_FORK", 0x01 },  { "SCHED_FLAG_RECLAIM", 0x02 },
     { "SCHED_FLAG_DL_OVERRUN", 0x04 },     { "SCHED_FLAG_KEEP_POLICY", 0x08 },
     { "SCHED_FLAG_KEEP_PARAMS", 0x10 },    { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
     { "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
 };
 
-static const struct {
-    const char *name;
-    int resource;
-} rlimit_names[] = {
+static const struct spec_name_value rlimit_names[] = {
     { "RLIMIT_AS", RLIMIT_AS },
     { "RLIMIT_CORE", RLIMIT_CORE },
     { "RLIMIT_CPU", RLIMIT_CPU },
@@ -198,7 +189,7 @@ static int parse_rlimits(const cJSON *arr, struct lcont_spec_process *p, lcont_e
         struct lcont_spec_rlimit *rl = &p->rlimits[i];
         _cleanup_free_ char *type = NULL;
         char path[SPEC_PATH_SIZE], tpath[SPEC_PATH_SIZE];
-        size_t k;
+        const struct spec_name_value *res;
         int r;
 
         lcont__spec_path_index(path, "process.rlimits", i);
@@ -209,16 +200,14 @@ static int parse_rlimits(const cJSON *arr, struct lcont_spec_process *p, lcont_e
         if (r < 0)
             return r;
         lcont__spec_path_member(tpath, path, "type");
-        for (k = 0; k < ELEMENTSOF(rlimit_names); k++)
-            if (strcmp(rlimit_names[k].name, type) == 0)
-                break;
-        if (k == ELEMENTSOF(rlimit_names))
+        res = lcont__spec_name_find(rlimit_names, ELEMENTSOF(rlimit_names), type);
+        if (!res)
             return lcont__error_set(reterr, -EINVAL, "%s: unknown resource '%s'", tpath, type);
         for (size_t j = 0; j < i; j++)
-            if (p->rlimits[j].resource == rlimit_names[k].resource)
+            if (p->rlimits[j].resource == (int)res->value)
                 return lcont__error_set(reterr, -EINVAL, "%s: duplicate resource '%s'", tpath,
                                         type);
-        rl->resource = rlimit_names[k].resource;
+        rl->resource = (int)res->value;
         p->n_rlimits = i + 1;
 
         r = lcont__spec_need_u64(c, path, "soft", 0, UINT64_MAX, &rl->soft, reterr);
@@ -239,21 +228,18 @@ static int parse_scheduler(const cJSON *obj, struct lcont_spec_scheduler *s, lco
 {
     const char *P = "process.scheduler";
     _cleanup_free_ char *policy = NULL;
-    _cleanup_strv_ char **flags = NULL;
+    const struct spec_name_value *e;
     int64_t v = 0;
-    size_t k;
     int r;
 
     s->has = true;
     r = lcont__spec_need_string(obj, P, "policy", &policy, reterr);
     if (r < 0)
         return r;
-    for (k = 0; k < ELEMENTSOF(sched_policies); k++)
-        if (strcmp(sched_policies[k].name, policy) == 0)
-            break;
-    if (k == ELEMENTSOF(sched_policies))
+    e = lcont__spec_name_find(sched_policies, ELEMENTSOF(sched_policies), policy);
+    if (!e)
         return lcont__error_set(reterr, -EINVAL, "%s.policy: unknown policy '%s'", P, policy);
-    s->policy = sched_policies[k].value;
+    s->policy = (int)e->value;
 
     r = lcont__spec_get_i64(obj, P, "nice", -20, 19, &v, reterr);
     if (r < 0)
@@ -265,18 +251,10 @@ static int parse_scheduler(const cJSON *obj, struct lcont_spec_scheduler *s, lco
         return r;
     s->priority = (int)v;
 
-    r = lcont__spec_get_strv(obj, P, "flags", &flags, reterr);
+    r = lcont__spec_get_flags(obj, P, "flags", sched_flags, ELEMENTSOF(sched_flags), &s->flags,
+                              reterr);
     if (r < 0)
         return r;
-    for (size_t i = 0; flags && flags[i]; i++) {
-        for (k = 0; k < ELEMENTSOF(sched_flags); k++)
-            if (strcmp(sched_flags[k].name, flags[i]) == 0)
-                break;
-        if (k == ELEMENTSOF(sched_flags))
-            return lcont__error_set(reterr, -EINVAL, "%s.flags[%zu]: unknown flag '%s'", P, i,
-                                    flags[i]);
-        s->flags |= sched_flags[k].value;
-    }
 
     if ((r = lcont__spec_get_u64(obj, P, "runtime", 0, UINT64_MAX, &s->runtime, reterr)) < 0 ||
         (r = lcont__spec_get_u64(obj, P, "deadline", 0, UINT64_MAX, &s->deadline, reterr)) < 0 ||
