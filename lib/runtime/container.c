@@ -225,7 +225,7 @@ static int open_init_pidfd(const struct lcont_state *st, lcont_error **reterr)
     int zombie = 0, fd;
 
     if (st->pid <= 0)
-        return lcont__error_set(reterr, -ESRCH, "container '%s' has no init process", st->id);
+        return lcont__error_set(reterr, -ESRCH, "container '%s' is not running", st->id);
     fd = lcont__sys_pidfd_open(st->pid, 0);
     if (fd < 0)
         return lcont__error_set(reterr, -ESRCH, "container '%s' is not running", st->id);
@@ -351,23 +351,25 @@ int lcont_container_start(lcont_container *c, uint64_t flags, lcont_error **rete
     return r < 0 ? lcont__error_prefix(reterr, r, "start '%s'", c->state.id) : 0;
 }
 
-static int kill_locked(lcont_container *c, int dirfd, int signo, uint64_t flags,
-                       lcont_error **reterr)
+static int kill_cgroup(lcont_container *c, int signo, lcont_error **reterr)
 {
-    enum lcont_state_status status = lcont__container_effective_status(dirfd, &c->state);
+    struct lcont_cgroup *cg = NULL;
+    int r = lcont__cgroup_open(c->state.cgroup_path, &cg, reterr);
+
+    if (r >= 0)
+        r = lcont__cgroup_kill(cg, signo, reterr);
+    lcont__cgroup_free(cg);
+    return r;
+}
+
+static int kill_locked(lcont_container *c, int signo, uint64_t flags, lcont_error **reterr)
+{
     _cleanup_close_ int pidfd = -1;
     int r;
 
-    if ((flags & LCONT_KILL_ALL) && c->state.cgroup_path) {
-        struct lcont_cgroup *cg = NULL;
-        r = lcont__cgroup_open(c->state.cgroup_path, &cg, reterr);
-        if (r >= 0)
-            r = lcont__cgroup_kill(cg, signo, reterr);
-        lcont__cgroup_free(cg);
-        return r;
-    }
-    if (status == LCONT_STATE_STOPPED)
-        return lcont__error_set(reterr, -ESRCH, "container '%s' is not running", c->state.id);
+    if ((flags & LCONT_KILL_ALL) && c->state.cgroup_path)
+        return kill_cgroup(c, signo, reterr);
+    /* refuses a dead or recycled pid by itself */
     pidfd = open_init_pidfd(&c->state, reterr);
     if (pidfd < 0)
         return pidfd;
@@ -387,19 +389,23 @@ int lcont_container_kill(lcont_container *c, int signo, uint64_t flags, lcont_er
     dirfd = lock_and_refresh(c, "kill", reterr);
     if (dirfd < 0)
         return dirfd;
-    r = kill_locked(c, dirfd, signo, flags, reterr);
+    r = kill_locked(c, signo, flags, reterr);
     close(dirfd);
     return r;
 }
 
 /* SIGKILL everything and wait (bounded) until init is really gone. */
-static int kill_and_wait(lcont_container *c, int dirfd, lcont_error **reterr)
+static int kill_and_wait(lcont_container *c, lcont_error **reterr)
 {
     _cleanup_close_ int pidfd = open_init_pidfd(&c->state, NULL);
-    int r = kill_locked(c, dirfd, SIGKILL, c->state.cgroup_path ? LCONT_KILL_ALL : 0, reterr);
+    int r;
 
-    if (r < 0 && r != -ESRCH)
-        return r;
+    /* the whole cgroup, so nothing forks away while init dies; then init itself */
+    if (c->state.cgroup_path) {
+        r = kill_cgroup(c, SIGKILL, reterr);
+        if (r < 0)
+            return r;
+    }
     if (pidfd >= 0) {
         struct pollfd p = { pidfd, POLLIN, 0 };
         lcont__sys_pidfd_send_signal(pidfd, SIGKILL, 0);
@@ -437,7 +443,7 @@ int lcont_container_delete(lcont_container *c, uint64_t flags, lcont_error **ret
                                     "delete '%s': container is %s; stop it or use force",
                                     c->state.id, lcont__state_status_name(status));
         }
-        r = kill_and_wait(c, dirfd, reterr);
+        r = kill_and_wait(c, reterr);
         if (r < 0) {
             close(dirfd);
             return lcont__error_prefix(reterr, r, "delete '%s'", c->state.id);
