@@ -38,11 +38,13 @@ typedef void (*lcont_log_fn)(int level, const char *msg, void *userdata);
 typedef struct lcont_context_opts {
     uint64_t struct_size;   /**< sizeof(lcont_context_opts) */
     const char *state_root; /**< runtime state directory; NULL means "/run/lcont" */
+    /** Image and layer store (@since 0.2); NULL means "/var/lib/lcont". */
+    const char *store_root;
 } lcont_context_opts;
 
 /* clang-format off */
 #ifdef __cplusplus
-#define LCONT_CONTEXT_OPTS_INIT { sizeof(lcont_context_opts), NULL }
+#define LCONT_CONTEXT_OPTS_INIT { sizeof(lcont_context_opts), NULL, NULL }
 #else
 #define LCONT_CONTEXT_OPTS_INIT { .struct_size = sizeof(lcont_context_opts) }
 #endif
@@ -83,6 +85,9 @@ LCONT_API int lcont_context_set_log_fn(lcont_context *ctx, int max_level, lcont_
 
 /** The state root; borrowed, valid as long as @p ctx. @since 0.1 */
 LCONT_API const char *lcont_context_get_state_root(const lcont_context *ctx);
+
+/** The image store root; borrowed, valid as long as @p ctx. @since 0.2 */
+LCONT_API const char *lcont_context_get_store_root(const lcont_context *ctx);
 
 /** Version of the loaded library, e.g. "0.1.0". Static string. Thread-safe. @since 0.1 */
 LCONT_API const char *lcont_version(void);

@@ -14,5 +14,7 @@
 #include <lcont/process.h>
 #include <lcont/container.h>
 #include <lcont/spec.h>
+#include <lcont/image.h>
+#include <lcont/service.h>
 
 #endif

@@ -83,6 +83,60 @@ int lcont__cgroup_kill(struct lcont_cgroup *cg, int sig, lcont_error **reterr);
  */
 int lcont__cgroup_destroy(struct lcont_cgroup *cg, lcont_error **reterr);
 
+/* ---- running containers: freezer, update, stats, OOM events (issue 3) ---- */
+
+/*
+ * Freeze (true) or thaw (false) every process of the cgroup: v2 cgroup.freeze, v1 freezer
+ * FROZEN/THAWED. Returns only once the state has settled (v2 cgroup.events "frozen",
+ * v1 freezer.state), retrying as runc does; -EBUSY if it never settles.
+ */
+int lcont__cgroup_freeze(struct lcont_cgroup *cg, bool frozen, lcont_error **reterr);
+
+/* 1 when frozen, 0 when thawed, -errno. */
+int lcont__cgroup_is_frozen(struct lcont_cgroup *cg, lcont_error **reterr);
+
+/*
+ * Apply new resources to a running container's cgroup ("update"): like apply, but only
+ * the members that are set change (e.g. memory limit without touching cpu).
+ */
+int lcont__cgroup_update(struct lcont_cgroup *cg, const struct lcont_spec_resources *res,
+                         lcont_error **reterr);
+
+/* Counters of one cgroup; fields a layout/controller does not provide stay 0 and their
+ * has_* flag false. Units: bytes, nanoseconds, counts. */
+struct lcont_cgroup_stats {
+    bool has_cpu, has_memory, has_pids, has_io, has_hugetlb;
+    /* cpu (v1 cpuacct + cpu.stat / v2 cpu.stat) */
+    uint64_t cpu_usage_ns, cpu_user_ns, cpu_system_ns;
+    uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
+    /* memory */
+    uint64_t mem_usage, mem_max_usage, mem_limit, mem_swap_usage, mem_swap_limit;
+    uint64_t mem_cache, mem_rss, mem_anon, mem_file;
+    uint64_t mem_events_low, mem_events_high, mem_events_max, mem_oom, mem_oom_kill;
+    /* pids */
+    uint64_t pids_current, pids_limit; /* limit 0 = unlimited */
+    /* io, summed over devices */
+    uint64_t io_read_bytes, io_write_bytes, io_read_ios, io_write_ios;
+    /* hugetlb, summed over page sizes */
+    uint64_t hugetlb_usage, hugetlb_max_usage, hugetlb_failcnt;
+};
+
+int lcont__cgroup_get_stats(struct lcont_cgroup *cg, struct lcont_cgroup_stats *ret,
+                            lcont_error **reterr);
+
+/* Pids of every process in the cgroup (v2 cgroup.procs, v1 the pids/devices/memory
+ * hierarchy), in no particular order; *ret is malloc'ed, *n_ret its count. */
+int lcont__cgroup_get_pids(struct lcont_cgroup *cg, pid_t **ret, size_t *n_ret,
+                           lcont_error **reterr);
+
+/*
+ * An fd the caller can poll (POLLIN/POLLPRI) that becomes readable when the cgroup sees
+ * an OOM kill: v2 an inotify fd on memory.events, v1 an eventfd registered on
+ * memory.oom_control via cgroup.event_control. After a wakeup, call
+ * lcont__cgroup_get_stats() and compare mem_oom_kill. CLOEXEC, caller closes it.
+ */
+int lcont__cgroup_open_oom_fd(struct lcont_cgroup *cg, lcont_error **reterr);
+
 void lcont__cgroup_free(struct lcont_cgroup *cg);
 
 #endif

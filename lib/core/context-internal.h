@@ -9,6 +9,7 @@ struct lcont_context {
     unsigned refs;
     pid_t owner_pid; /* handles are unusable after fork (STYLE §2.4) */
     char *state_root;
+    char *store_root; /* images and layers (lib/image) */
     int log_max_level;
     lcont_log_fn log_fn;
     void *log_userdata;

@@ -12,6 +12,7 @@
 #include "core/util.h"
 
 #define DEFAULT_STATE_ROOT "/run/lcont"
+#define DEFAULT_STORE_ROOT "/var/lib/lcont"
 
 /* Smallest lcont_context_opts a caller may pass (the 0.1 layout). */
 #define CONTEXT_OPTS_SIZE_V0_1 (offsetof(lcont_context_opts, state_root) + sizeof(const char *))
@@ -23,6 +24,16 @@ int lcont_context_opts_init(lcont_context_opts *opts, size_t size)
     memset(opts, 0, size);
     opts->struct_size = size;
     return 0;
+}
+
+/* Copy of an absolute root without trailing slashes, so paths we build stay canonical. */
+static char *root_copy(const char *root)
+{
+    char *s = strdup(root);
+
+    for (size_t n = s ? strlen(s) : 0; n > 1 && s[n - 1] == '/'; n--)
+        s[n - 1] = '\0';
+    return s;
 }
 
 int lcont_context_new(const lcont_context_opts *opts, uint64_t flags, lcont_context **ret,
@@ -43,20 +54,23 @@ int lcont_context_new(const lcont_context_opts *opts, uint64_t flags, lcont_cont
     if (o.state_root && o.state_root[0] != '/')
         return lcont__error_set(reterr, -EINVAL, "context: state root '%s' is not absolute",
                                 o.state_root);
+    if (o.store_root && o.store_root[0] != '/')
+        return lcont__error_set(reterr, -EINVAL, "context: store root '%s' is not absolute",
+                                o.store_root);
 
     ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
         return lcont__error_set(reterr, -ENOMEM, "context: out of memory");
     ctx->refs = 1;
     ctx->owner_pid = getpid();
-    ctx->state_root = strdup(o.state_root ? o.state_root : DEFAULT_STATE_ROOT);
-    if (!ctx->state_root) {
+    ctx->state_root = root_copy(o.state_root ? o.state_root : DEFAULT_STATE_ROOT);
+    ctx->store_root = root_copy(o.store_root ? o.store_root : DEFAULT_STORE_ROOT);
+    if (!ctx->state_root || !ctx->store_root) {
+        free(ctx->state_root);
+        free(ctx->store_root);
         free(ctx);
         return lcont__error_set(reterr, -ENOMEM, "context: out of memory");
     }
-    /* strip trailing slashes so paths we build stay canonical */
-    for (size_t n = strlen(ctx->state_root); n > 1 && ctx->state_root[n - 1] == '/'; n--)
-        ctx->state_root[n - 1] = '\0';
     *ret = ctx;
     return 0;
 }
@@ -75,6 +89,7 @@ lcont_context *lcont_context_unref(lcont_context *ctx)
     if (ctx->log_destroy)
         ctx->log_destroy(ctx->log_userdata);
     free(ctx->state_root);
+    free(ctx->store_root);
     free(ctx);
     return NULL;
 }
@@ -98,6 +113,11 @@ int lcont_context_set_log_fn(lcont_context *ctx, int max_level, lcont_log_fn fn,
 const char *lcont_context_get_state_root(const lcont_context *ctx)
 {
     return ctx ? ctx->state_root : NULL;
+}
+
+const char *lcont_context_get_store_root(const lcont_context *ctx)
+{
+    return ctx ? ctx->store_root : NULL;
 }
 
 int lcont__context_check_owner(const lcont_context *ctx)

@@ -21,10 +21,11 @@
 /* The struct layouts below are those of x86-64 (LP64). */
 #if defined(__x86_64__) && defined(__LP64__)
 
-/* ---- lcont_context_opts, 0.1 ---- */
-PIN_SIZE(lcont_context_opts, 16);
+/* ---- lcont_context_opts, 0.1 (16 bytes), 0.2 appends store_root ---- */
+PIN_SIZE(lcont_context_opts, 24);
 PIN_OFFSET(lcont_context_opts, struct_size, 0);
 PIN_OFFSET(lcont_context_opts, state_root, 8);
+PIN_OFFSET(lcont_context_opts, store_root, 16);
 _Static_assert(_Alignof(lcont_context_opts) == 8, "alignment of lcont_context_opts changed");
 
 /* ---- lcont_create_opts, 0.1 ---- */
