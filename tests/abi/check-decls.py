@@ -68,7 +68,7 @@ def python_decls(decl_dir):
         for stmt in code.split(";"):
             if re.match(r"\s*(static|typedef)\b", stmt):
                 continue
-            names.update(re.findall(r"(?<![\w*])(lcont_\w+)\s*\(", stmt))
+            names.update(re.findall(r"(?<!\w)(lcont_\w+)\s*\(", stmt))
     return names
 
 

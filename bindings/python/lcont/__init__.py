@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Python bindings for liblcont, the embeddable container library.
+
+    import lcont
+    with lcont.Context() as ctx, ctx.create("web", "/path/to/bundle") as c:
+        c.start()
+        print(c.wait())
+"""
+from ._errors import Error
+from .container import Container, Status
+from .context import Context, LogLevel, has_feature, version
+from .process import Process
+from .spec import features, generate_spec, validate_spec
+
+__version__ = "0.2.0"
+
+__all__ = ["Context", "Container", "Process", "Status", "LogLevel", "Error", "version",
+           "has_feature", "generate_spec", "validate_spec", "features", "__version__"]

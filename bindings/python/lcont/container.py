@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""lcont.Container: an OCI container's lifecycle."""
+import enum
+import json
+import signal as _signal
+from typing import Any, Dict, Optional
+
+from ._errors import check, new_errp
+from ._lcont import ffi, lib
+from ._util import cstr, fileno, pystr, take_string
+from .process import Process
+
+__all__ = ["Container", "Status"]
+
+
+class Status(enum.IntEnum):
+    CREATING = lib.LCONT_STATUS_CREATING
+    CREATED = lib.LCONT_STATUS_CREATED
+    RUNNING = lib.LCONT_STATUS_RUNNING
+    STOPPED = lib.LCONT_STATUS_STOPPED
+    PAUSED = lib.LCONT_STATUS_PAUSED
+
+    def __str__(self):
+        return self.name.lower()
+
+
+class Container:
+    """A container (``lcont_container``). Create one with Context.create() or
+    Container.create(); as a context manager it is force-deleted on exit."""
+
+    def __init__(self, ctx, ptr):
+        self._ctx = ctx
+        self._ptr = ffi.gc(ptr, lib.lcont_container_unref)
+
+    @classmethod
+    def create(cls, ctx, id: str, bundle, *, console_socket=None, pid_file=None,
+               preserve_fds: int = 0, stdin=None, stdout=None, stderr=None,
+               no_pivot: bool = False, no_new_keyring: bool = False) -> "Container":
+        """Create container @id from the OCI bundle directory @bundle (config.json +
+        rootfs). The process waits for start(). stdin/stdout/stderr (ints or objects with
+        fileno()) replace the inherited stdio; the library borrows them for this call."""
+        keep = []
+        opts = ffi.new("lcont_create_opts *")
+        check(lib.lcont_create_opts_init(opts, ffi.sizeof("lcont_create_opts")))
+        opts.bundle = cstr(bundle, keep)
+        opts.console_socket = cstr(console_socket, keep)
+        opts.pid_file = cstr(pid_file, keep)
+        opts.preserve_fds = preserve_fds
+        flags = 0
+        if stdin is not None or stdout is not None or stderr is not None:
+            flags |= lib.LCONT_CREATE_STDIO
+            opts.stdin_fd = fileno(stdin) if stdin is not None else 0
+            opts.stdout_fd = fileno(stdout) if stdout is not None else 1
+            opts.stderr_fd = fileno(stderr) if stderr is not None else 2
+        if no_pivot:
+            flags |= lib.LCONT_CREATE_NO_PIVOT
+        if no_new_keyring:
+            flags |= lib.LCONT_CREATE_NO_NEW_KEYRING
+        ret = ffi.new("lcont_container **")
+        err = new_errp()
+        check(lib.lcont_container_create(ctx.ptr, cstr(id, keep), opts, flags, ret, err), err)
+        return cls(ctx, ret[0])
+
+    @classmethod
+    def load(cls, ctx, id: str) -> "Container":
+        keep = []
+        ret = ffi.new("lcont_container **")
+        err = new_errp()
+        check(lib.lcont_container_load(ctx.ptr, cstr(id, keep), 0, ret, err), err)
+        return cls(ctx, ret[0])
+
+    @property
+    def id(self) -> str:
+        return pystr(lib.lcont_container_get_id(self._ptr))
+
+    @property
+    def bundle(self) -> str:
+        return pystr(lib.lcont_container_get_bundle(self._ptr))
+
+    @property
+    def pid(self) -> int:
+        """Pid of the init process (0 when there is none)."""
+        return lib.lcont_container_get_pid(self._ptr)
+
+    @property
+    def status(self) -> Status:
+        err = new_errp()
+        return Status(check(lib.lcont_container_get_status(self._ptr, 0, err), err))
+
+    @property
+    def state(self) -> Dict[str, Any]:
+        """The OCI state document (ociVersion, id, status, pid, bundle, annotations)."""
+        ret = ffi.new("char **")
+        err = new_errp()
+        check(lib.lcont_container_get_state_json(self._ptr, 0, ret, err), err)
+        return json.loads(take_string(ret[0]))
+
+    @property
+    def init_process(self) -> Process:
+        ret = ffi.new("lcont_process **")
+        err = new_errp()
+        check(lib.lcont_container_get_init_process(self._ptr, 0, ret, err), err)
+        return Process(ret[0])
+
+    def start(self) -> None:
+        """Run the user process (the container must be created)."""
+        err = new_errp()
+        check(lib.lcont_container_start(self._ptr, 0, err), err)
+
+    def kill(self, sig: int = _signal.SIGTERM, *, all: bool = False) -> None:
+        """Signal the init process, or with all=True every process of the container."""
+        err = new_errp()
+        check(lib.lcont_container_kill(self._ptr, int(sig), lib.LCONT_KILL_ALL if all else 0,
+                                       err), err)
+
+    def delete(self, *, force: bool = False) -> None:
+        """Remove the container (force: kill it first if it still runs)."""
+        err = new_errp()
+        check(lib.lcont_container_delete(self._ptr, lib.LCONT_DELETE_FORCE if force else 0,
+                                         err), err)
+
+    def wait(self) -> int:
+        """Wait for the init process; returns its exit status (code, or 128 + signal)."""
+        return self.init_process.wait()
+
+    async def wait_async(self) -> int:
+        """Like wait(), for asyncio: ``status = await container.wait_async()``."""
+        return await self.init_process.wait_async()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.delete(force=True)
+        except FileNotFoundError:
+            pass
+
+    def __repr__(self):
+        return "<lcont.Container id=%r pid=%d>" % (self.id, self.pid)
