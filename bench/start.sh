@@ -152,6 +152,70 @@ if os.access(start_api, os.X_OK):
 else:
     print("start.sh: %s not built; no API numbers" % start_api, file=sys.stderr)
 
+# ---- exec latency and pause+resume round trip on a running container (issue 3) ----
+# Each runtime runs one long-lived container (same rootfs, /bin/sleep); then, interleaved
+# and shuffled like above, `RUNTIME exec ID /bin/true` (foreground: waits for the exit) and
+# `RUNTIME pause ID; RUNTIME resume ID`, each under the same wrapper.
+sleep_link = os.path.join(bundle, "rootfs", "bin", "sleep")
+if not os.path.lexists(sleep_link):
+    os.symlink("busybox", sleep_link)
+long_bundle = os.path.join(tmp, "bundle-long")
+os.makedirs(long_bundle, exist_ok=True)
+with open(os.path.join(bundle, "config.json")) as f:
+    long_cfg = json.load(f)
+long_cfg["process"]["args"] = ["/bin/sleep", "1000000"]
+long_cfg["root"]["path"] = os.path.join(bundle, "rootfs")
+with open(os.path.join(long_bundle, "config.json"), "w") as f:
+    json.dump(long_cfg, f)
+ex_names = [n for n in names if n != "wrapper"]
+
+
+def rt_cmd(name, *args):
+    binary = {"lcont": lcont_run, "crun": "crun", "runc": "runc"}[name]
+    return WRAP + [binary, "--root", os.path.join(tmp, "state-" + name)] + list(args)
+
+
+ERR_FILE = os.path.join(tmp, "stderr")
+
+
+def timed(cmds):
+    """Wall ms of running @cmds in sequence. stderr goes to a file, not a pipe: a detached
+    container inherits it and would hold a pipe open forever."""
+    t0 = time.perf_counter()
+    for cmd in cmds:
+        with open(ERR_FILE, "w") as err:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=err, check=False)
+        if p.returncode != 0:
+            with open(ERR_FILE) as err:
+                sys.exit("start.sh: %s failed (exit %d): %s"
+                         % (" ".join(cmd[5:]), p.returncode, err.read()))
+    return (time.perf_counter() - t0) * 1e3
+
+
+for n in ex_names:
+    timed([rt_cmd(n, "run", "-d", "--bundle", long_bundle, "long-" + n)])
+ex_times = {n: [] for n in ex_names + ["wrapper"]}
+pr_times = {n: [] for n in ex_names}
+for r in range(-warmup, rounds):
+    order = ex_names + ["wrapper"]
+    order_rng.shuffle(order)
+    for n in order:
+        if n == "wrapper":
+            ms = timed([WRAP + ["/bin/true"]])
+            if r >= 0:
+                ex_times[n].append(ms)
+            continue
+        ms = timed([rt_cmd(n, "exec", "long-" + n, "/bin/true")])
+        pr = timed([rt_cmd(n, "pause", "long-" + n), rt_cmd(n, "resume", "long-" + n)])
+        if r >= 0:
+            ex_times[n].append(ms)
+            pr_times[n].append(pr)
+for n in ex_names:
+    timed([rt_cmd(n, "delete", "-f", "long-" + n)])
+ex_med = {n: statistics.median(v) for n, v in ex_times.items()}
+pr_med = {n: statistics.median(v) for n, v in pr_times.items()}
+
 med = {n: statistics.median(times[n]) for n in names}
 wrap = med["wrapper"]
 print("%d interleaved rounds (+%d warm-up), bundle: busybox /bin/true, default namespaces"
@@ -192,5 +256,22 @@ result = {
     "crun_rss_kb": int(statistics.median(rss["crun"])),
     "runc_rss_kb": int(statistics.median(rss["runc"])),
 }
+if ex_names:
+    print("%-22s %10s %10s %22s" % ("exec / pause+resume", "exec ms", "net ms",
+                                     "pause+resume ms (2 cmds)"))
+    for n in ex_names:
+        print("%-22s %10.2f %10.2f %22.2f" % (n, ex_med[n], ex_med[n] - ex_med["wrapper"],
+                                              pr_med[n]))
+    print()
+    result.update({
+        "exec_lcont_ms": round(ex_med["lcont"], 3) if "lcont" in ex_med else None,
+        "exec_crun_ms": round(ex_med["crun"], 3),
+        "exec_runc_ms": round(ex_med["runc"], 3),
+        "exec_ratio_vs_crun": ratio(ex_med.get("lcont"), ex_med["crun"]),
+        "pause_resume_lcont_ms": round(pr_med["lcont"], 3) if "lcont" in pr_med else None,
+        "pause_resume_crun_ms": round(pr_med["crun"], 3),
+        "pause_resume_runc_ms": round(pr_med["runc"], 3),
+        "pause_resume_ratio_vs_crun": ratio(pr_med.get("lcont"), pr_med["crun"]),
+    })
 print(json.dumps(result, separators=(",", ":")))
 PY

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd-exec.h"
 
 #define DEFAULT_ROOT "/run/lcont"
 
@@ -58,6 +59,37 @@ static const struct command commands[] = {
       "USAGE:\n   " PROGRAM_NAME " delete [command options] <container-id>\n\n"
       "OPTIONS:\n"
       "   --force, -f  Forcibly deletes the container if it is still running (uses SIGKILL)\n" },
+    { "events", cmd_events,
+      "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+      "NAME:\n   " PROGRAM_NAME
+      " events - display container events such as OOM notifications, cpu, "
+      "memory, and IO usage statistics\n\n"
+      "USAGE:\n   " PROGRAM_NAME " events [command options] <container-id>\n\n"
+      "OPTIONS:\n"
+      "   --interval value  set the stats collection interval (default: 5s)\n"
+      "   --stats           display the container's stats then exit\n" },
+    { "exec", cmd_exec, "execute new process inside the container",
+      "NAME:\n   " PROGRAM_NAME " exec - execute new process inside the container\n\n"
+      "USAGE:\n   " PROGRAM_NAME " exec [command options] <container-id> <command> [command "
+      "options]  || -p process.json <container-id>\n\n"
+      "OPTIONS:\n"
+      "   --console-socket value          path to an AF_UNIX socket which will receive a file "
+      "descriptor referencing the master end of the console's pseudoterminal\n"
+      "   --cwd value                     current working directory in the container\n"
+      "   --env value, -e value           set environment variables\n"
+      "   --tty, -t                       allocate a pseudo-TTY\n"
+      "   --user value, -u value          UID (format: <uid>[:<gid>])\n"
+      "   --additional-gids value, -g value  additional gids\n"
+      "   --process value, -p value       path to the process.json\n"
+      "   --detach, -d                    detach from the container's process\n"
+      "   --pid-file value                specify the file to write the process id to\n"
+      "   --process-label value           set the asm process label for the process commonly "
+      "used with selinux\n"
+      "   --apparmor value                set the apparmor profile for the process\n"
+      "   --no-new-privs                  set the no new privileges value for the process\n"
+      "   --cap value, -c value           add a capability to the bounding set for the process\n"
+      "   --preserve-fds value            Pass N additional file descriptors to the container "
+      "(stdio + N in total) (default: 0)\n" },
     { "features", cmd_features, "show the enabled features",
       "NAME:\n   " PROGRAM_NAME " features - show the enabled features\n\n"
       "USAGE:\n   " PROGRAM_NAME " features\n\n"
@@ -75,6 +107,18 @@ static const struct command commands[] = {
       "OPTIONS:\n"
       "   --format value, -f value  select one of: table or json (default: \"table\")\n"
       "   --quiet, -q               display only container IDs\n" },
+    { "pause", cmd_pause, "pause suspends all processes inside the container",
+      "NAME:\n   " PROGRAM_NAME " pause - pause suspends all processes inside the container\n\n"
+      "USAGE:\n   " PROGRAM_NAME " pause <container-id>\n" },
+    { "ps", cmd_ps, "ps displays the processes running inside a container",
+      "NAME:\n   " PROGRAM_NAME " ps - ps displays the processes running inside a container\n\n"
+      "USAGE:\n   " PROGRAM_NAME " ps [command options] <container-id> [ps options]\n\n"
+      "OPTIONS:\n"
+      "   --format value, -f value  select one of: table or json (default: \"table\")\n" },
+    { "resume", cmd_resume, "resumes all processes that have been previously paused",
+      "NAME:\n   " PROGRAM_NAME " resume - resumes all processes that have been previously "
+      "paused\n\n"
+      "USAGE:\n   " PROGRAM_NAME " resume <container-id>\n" },
     { "run", cmd_run, "create and run a container",
       "NAME:\n   " PROGRAM_NAME " run - create and run a container\n\n"
       "USAGE:\n   " PROGRAM_NAME " run [command options] <container-id>\n\n"
@@ -95,11 +139,35 @@ static const struct command commands[] = {
     { "state", cmd_state, "output the state of a container",
       "NAME:\n   " PROGRAM_NAME " state - output the state of a container\n\n"
       "USAGE:\n   " PROGRAM_NAME " state <container-id>\n" },
+    { "update", cmd_update, "update container resource constraints",
+      "NAME:\n   " PROGRAM_NAME " update - update container resource constraints\n\n"
+      "USAGE:\n   " PROGRAM_NAME " update [command options] <container-id>\n\n"
+      "OPTIONS:\n"
+      "   --resources value, -r value   path to the file containing the resources to update "
+      "or '-' to read from the standard input\n"
+      "   --blkio-weight value          Specifies per cgroup weight, range is from 10 to 1000 "
+      "(default: 0)\n"
+      "   --cpu-period value            CPU CFS period to be used for hardcapping (in usecs). 0 "
+      "to use system default\n"
+      "   --cpu-quota value             CPU CFS hardcap limit (in usecs). Allowed cpu time in a "
+      "given period\n"
+      "   --cpu-share value             CPU shares (relative weight vs. other containers)\n"
+      "   --cpu-rt-period value         CPU realtime period to be used for hardcapping (in "
+      "usecs). 0 to use system default\n"
+      "   --cpu-rt-runtime value        CPU realtime hardcap limit (in usecs). Allowed cpu time "
+      "in a given period\n"
+      "   --cpuset-cpus value           CPU(s) to use\n"
+      "   --cpuset-mems value           Memory node(s) to use\n"
+      "   --memory value                Memory limit (in bytes)\n"
+      "   --memory-reservation value    Memory reservation or soft_limit (in bytes)\n"
+      "   --memory-swap value           Total memory usage (memory + swap); set '-1' to enable "
+      "unlimited swap\n"
+      "   --pids-limit value            Maximum number of pids allowed in the container "
+      "(default: 0)\n" },
 };
 
 /* runc commands lcont-run knows of but does not implement. */
-static const char *const unsupported[] = { "checkpoint", "events",  "exec",   "pause",
-                                           "ps",         "restore", "resume", "update" };
+static const char *const unsupported[] = { "checkpoint", "restore" };
 
 const struct command *command_find(const char *name)
 {

@@ -162,6 +162,126 @@ LCONT_API int lcont_container_get_init_process(lcont_container *c, uint64_t flag
 LCONT_API int lcont_container_list(lcont_context *ctx, uint64_t flags, char ***ret,
                                    lcont_error **reterr);
 
+/* ---- exec, pause/resume, update, stats, pids, OOM (0.2) ---- */
+
+/** lcont_container_exec(): use opts->stdin_fd/stdout_fd/stderr_fd. @since 0.2 */
+#define LCONT_EXEC_STDIO (1ULL << 0)
+/** lcont_container_exec(): set no_new_privileges for the new process. @since 0.2 */
+#define LCONT_EXEC_NO_NEW_PRIVS (1ULL << 1)
+/** lcont_container_exec(): give the process a terminal; needs opts->console_socket. @since 0.2 */
+#define LCONT_EXEC_TERMINAL (1ULL << 2)
+/** lcont_container_exec(): run as opts->uid/gid/additional_gids. @since 0.2 */
+#define LCONT_EXEC_USER (1ULL << 3)
+
+/**
+ * Options for lcont_container_exec(). Every member left zero keeps the base
+ * process (the container's config process, or the given process JSON).
+ * @since 0.2
+ */
+typedef struct lcont_exec_opts {
+    uint64_t struct_size;         /**< sizeof(lcont_exec_opts) */
+    const char *const *args;      /**< NULL-terminated argv; replaces the base args */
+    const char *const *env;       /**< "KEY=value" list: replaces KEY or is appended */
+    const char *cwd;              /**< absolute working directory in the container */
+    uid_t uid;                    /**< with LCONT_EXEC_USER */
+    gid_t gid;                    /**< with LCONT_EXEC_USER */
+    const gid_t *additional_gids; /**< with LCONT_EXEC_USER; borrowed */
+    size_t n_additional_gids;     /**< length of additional_gids */
+    const char *const *caps;      /**< "CAP_X" names added to bounding/effective/permitted */
+    const char *console_socket;   /**< AF_UNIX socket receiving the pty master */
+    const char *pid_file;         /**< write the process's pid here (atomically) */
+    int preserve_fds;             /**< pass fds 3 .. 3+n-1 to the process */
+    int stdin_fd;                 /**< with LCONT_EXEC_STDIO; borrowed */
+    int stdout_fd;                /**< with LCONT_EXEC_STDIO; borrowed */
+    int stderr_fd;                /**< with LCONT_EXEC_STDIO; borrowed */
+    const char *apparmor_profile; /**< replaces process.apparmorProfile */
+    const char *selinux_label;    /**< replaces process.selinuxLabel */
+} lcont_exec_opts;
+
+/* clang-format off */
+#ifdef __cplusplus
+#define LCONT_EXEC_OPTS_INIT { sizeof(lcont_exec_opts), NULL, NULL, NULL, 0, 0, NULL, 0, NULL, \
+                               NULL, NULL, 0, 0, 0, 0, NULL, NULL }
+#else
+#define LCONT_EXEC_OPTS_INIT { .struct_size = sizeof(lcont_exec_opts) }
+#endif
+/* clang-format on */
+
+/** Zero @p opts and set struct_size (for FFI). @return 0 or -EINVAL. @since 0.2 */
+LCONT_API int lcont_exec_opts_init(lcont_exec_opts *opts, size_t size);
+
+/**
+ * Run a new process in a created or running container. It joins every
+ * namespace of the container's init, its cgroup, and gets the container's
+ * seccomp filter, capabilities, rlimits and no_new_privileges (as set in the
+ * process spec), then execs. The caller is the process's parent: wait for it
+ * with lcont_process_wait() or poll its pidfd.
+ * @param process_json an OCI "process" object (runc exec --process); NULL to
+ *        start from the config's process. @p opts apply on top of it.
+ * @param opts may be NULL when @p process_json is given.
+ * @param flags LCONT_EXEC_*.
+ * @param ret new reference to the process, valid once the exec succeeded.
+ * @return 0; -EBUSY (container paused or still being created); -ESRCH
+ *         (stopped); -EINVAL (bad options or process JSON, message says which
+ *         field); -ENOENT (executable not found); other -errno.
+ * Not thread-safe on the same container handle. @since 0.2
+ */
+LCONT_API int lcont_container_exec(lcont_container *c, const char *process_json,
+                                   const lcont_exec_opts *opts, uint64_t flags, lcont_process **ret,
+                                   lcont_error **reterr);
+
+/**
+ * Freeze every process of the container (cgroup freezer); the status becomes
+ * LCONT_STATUS_PAUSED and the state document says "paused". No flags yet.
+ * @return 0; -EBUSY (not running); -EOPNOTSUPP (no freezer); other -errno.
+ * @since 0.2
+ */
+LCONT_API int lcont_container_pause(lcont_container *c, uint64_t flags, lcont_error **reterr);
+
+/**
+ * Thaw a paused container; the status goes back to running. No flags yet.
+ * @return 0; -EBUSY (not paused); other -errno. @since 0.2
+ */
+LCONT_API int lcont_container_resume(lcont_container *c, uint64_t flags, lcont_error **reterr);
+
+/**
+ * Change the cgroup resources of a created, running or paused container.
+ * @param resources_json an OCI "linux.resources" object; only the members it
+ *        sets change. No flags yet.
+ * @return 0; -EINVAL (bad JSON, message names the field); -ESRCH (stopped);
+ *         other -errno. @since 0.2
+ */
+LCONT_API int lcont_container_update(lcont_container *c, const char *resources_json, uint64_t flags,
+                                     lcont_error **reterr);
+
+/**
+ * Resource usage of the container's cgroup as JSON, in the shape of the
+ * "data" member of runc's `events --stats` (cpu, memory, pids, blkio,
+ * hugetlb). No flags yet.
+ * @param ret_json string owned by the caller, freed with lcont_free().
+ * @return 0; -ESRCH (no cgroup); other -errno. @since 0.2
+ */
+LCONT_API int lcont_container_get_stats_json(lcont_container *c, uint64_t flags, char **ret_json,
+                                             lcont_error **reterr);
+
+/**
+ * Host pids of every process in the container's cgroup, sorted. No flags yet.
+ * @param ret_pids array owned by the caller, freed with lcont_free().
+ * @param ret_n number of pids.
+ * @return 0 or -errno. @since 0.2
+ */
+LCONT_API int lcont_container_get_pids(lcont_container *c, uint64_t flags, pid_t **ret_pids,
+                                       size_t *ret_n, lcont_error **reterr);
+
+/**
+ * An fd that polls readable (POLLIN or POLLPRI) when the container's cgroup
+ * sees an OOM event; after a wakeup, compare the "oom_kill" counters of
+ * lcont_container_get_stats_json(). No flags yet.
+ * @return the fd (CLOEXEC, owned by the caller, close() it) or -errno;
+ *         -EOPNOTSUPP when the memory controller is not available. @since 0.2
+ */
+LCONT_API int lcont_container_open_oom_fd(lcont_container *c, uint64_t flags, lcont_error **reterr);
+
 #ifdef __GNUC__
 static inline void lcont_container_unrefp(lcont_container **p)
 {

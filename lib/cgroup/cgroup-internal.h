@@ -104,6 +104,46 @@ bool lcont__cgroup_wants_memory(const struct lcont_spec_resources *res);
 bool lcont__cgroup_wants_cpu(const struct lcont_spec_resources *res);
 bool lcont__cgroup_wants_cpuset(const struct lcont_spec_resources *res);
 
+/* ---- io.c, hugetlb-net-rdma.c, devices-bpf.c ---- */
+
+bool lcont__cgroup_wants_io(const struct lcont_spec_resources *res);
+bool lcont__cgroup_wants_net(const struct lcont_spec_resources *res);
+int lcont__cgroup_v1_blkio(struct cg_hierarchy *h, const struct lcont_spec_resources *res,
+                           lcont_error **reterr);
+int lcont__cgroup_v2_io(struct cg_hierarchy *h, const struct lcont_spec_resources *res,
+                        lcont_error **reterr);
+/* blockIO weight (v1 10..1000) -> v2 io.weight (1..10000), runc's formula. */
+uint64_t lcont__cgroup_blkio_weight_to_v2(uint64_t weight);
+/* hugetlb.<size>.{limit_in_bytes,max} on @h, v1 or v2 names by @h->v2. */
+int lcont__cgroup_hugetlb(struct cg_hierarchy *h, const struct lcont_spec_resources *res,
+                          lcont_error **reterr);
+int lcont__cgroup_rdma(struct cg_hierarchy *h, const struct lcont_spec_resources *res,
+                       lcont_error **reterr);
+/* net_cls.classid / net_prio.ifpriomap where those v1 controllers are mounted. */
+int lcont__cgroup_v1_net(struct lcont_cgroup *cg, const struct lcont_spec_resources *res,
+                         lcont_error **reterr);
+
+struct bpf_insn;
+/* The eBPF device program for @rules (malloc'ed, *ret_n instructions); -ENOMEM. */
+int lcont__cgroup_bpf_devices_program(const struct lcont_spec_device_rule *rules, size_t n_rules,
+                                      struct bpf_insn **ret, size_t *ret_n);
+/* Load it and attach it to @h's directory, replacing the device programs attached before. */
+int lcont__cgroup_bpf_devices_apply(struct cg_hierarchy *h, const char *path,
+                                    const struct lcont_spec_device_rule *rules, size_t n_rules,
+                                    lcont_error **reterr);
+
+/* ---- freezer.c ---- */
+
+/* The freezer used for @cg (v2 tree on pure v2, else the v1 freezer), or NULL if none/no dir. */
+struct cg_hierarchy *lcont__cgroup_freezer(struct lcont_cgroup *cg);
+/* 1 when the kernel reports the cgroup frozen, 0 if not (yet), -errno. */
+int lcont__cgroup_freezer_state(struct cg_hierarchy *fz);
+/* Whether a freeze was asked for (a paused container), settled or not: 1/0/-errno. */
+int lcont__cgroup_freezer_requested(struct cg_hierarchy *fz);
+int lcont__cgroup_freezer_set(struct cg_hierarchy *fz, bool freeze, lcont_error **reterr);
+/* Freeze and wait until settled: 1 frozen, 0 gave up (left as asked), -errno. */
+int lcont__cgroup_freezer_freeze_wait(struct cg_hierarchy *fz, lcont_error **reterr);
+
 /* ---- kill.c ---- */
 
 /* All pids in @dir_fd's cgroup and its descendants (v1 and v2). */

@@ -262,9 +262,17 @@ static int create_in(struct lcont_cgroup *cg, struct cg_hierarchy *h, lcont_erro
         comp[len] = '\0';
         if (h->v2)
             lcont__cgroup_v2_enable_controllers(fd);
-        if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST)
+        if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+            if (errno == EACCES || errno == EPERM || errno == EROFS)
+                /* one distinct code, so a rootless caller can go on without limits */
+                return lcont__error_set(reterr, -EPERM,
+                                        "cgroup: not allowed to create %s%.*s (%s): not root, "
+                                        "and no cgroup delegated to this user there",
+                                        h->mount, (int)(p + len - cg->path), cg->path,
+                                        strerror(errno));
             return lcont__error_setsys(reterr, -errno, "cgroup: mkdir %s%.*s", h->mount,
                                        (int)(p + len - cg->path), cg->path);
+        }
         next = openat(fd, comp, DIR_FLAGS);
         if (next < 0)
             return lcont__error_setsys(reterr, -errno, "cgroup: open %s%.*s", h->mount,
@@ -314,7 +322,8 @@ bool lcont__cgroup_wants_cpu(const struct lcont_spec_resources *res)
            (res->has_cpu_quota && res->cpu_quota != 0) ||
            (res->has_cpu_period && res->cpu_period != 0) ||
            (res->has_cpu_realtime_runtime && res->cpu_realtime_runtime != 0) ||
-           (res->has_cpu_realtime_period && res->cpu_realtime_period != 0) || res->has_cpu_idle;
+           (res->has_cpu_realtime_period && res->cpu_realtime_period != 0) || res->has_cpu_idle ||
+           res->has_cpu_burst;
 }
 
 bool lcont__cgroup_wants_cpuset(const struct lcont_spec_resources *res)
@@ -349,6 +358,75 @@ int lcont__cgroup_apply(struct lcont_cgroup *cg, const struct lcont_spec_resourc
             res->unified[0].key);
     /* after the converted values, so explicit unified keys win (as in runc/crun) */
     return lcont__cgroup_v2_apply_unified(v2, res, reterr);
+}
+
+/* ---- update ---- */
+
+/* Where the memory controller of @cg lives (v1 hierarchy or the cgroup2 tree), or NULL. */
+static struct cg_hierarchy *memory_dir(struct lcont_cgroup *cg)
+{
+    struct cg_hierarchy *h = lcont__cgroup_find_v1(cg, "memory");
+
+    if (!h && (h = lcont__cgroup_find_v2(cg)) && !lcont__cgroup_v2_has_controller(h, "memory"))
+        h = NULL;
+    return h && h->dirfd >= 0 ? h : NULL;
+}
+
+/* checkBeforeUpdate: refuse a memory limit below what the cgroup already uses (as runc). */
+static int check_memory_usage(struct cg_hierarchy *mem, int64_t limit, lcont_error **reterr)
+{
+    _cleanup_free_ char *text = NULL;
+    uint64_t usage;
+    int r;
+
+    r = lcont__cgroup_read(mem, mem->v2 ? "memory.current" : "memory.usage_in_bytes", &text,
+                           reterr);
+    if (r < 0)
+        return r;
+    usage = strtoull(text, NULL, 10);
+    if (limit > 0 && usage > (uint64_t)limit)
+        return lcont__error_set(reterr, -EBUSY,
+                                "linux.resources.memory.limit: %" PRId64
+                                " is below the current usage %" PRIu64 " (checkBeforeUpdate)",
+                                limit, usage);
+    return 0;
+}
+
+int lcont__cgroup_update(struct lcont_cgroup *cg, const struct lcont_spec_resources *res,
+                         lcont_error **reterr)
+{
+    struct lcont_spec_resources copy;
+    struct cg_hierarchy *mem;
+    _cleanup_free_ char *cur = NULL;
+    int r;
+
+    if (!cg)
+        return lcont__error_set(reterr, -EINVAL, "cgroup: no cgroup");
+    if (!res)
+        return 0;
+    copy = *res;
+    mem = memory_dir(cg);
+    if (mem && copy.memory_check_before_update && copy.has_memory_limit &&
+        (r = check_memory_usage(mem, copy.memory_limit, reterr)) < 0)
+        return r;
+    /*
+     * A new swap value alone is relative to the limit in force (v2 stores swap apart,
+     * as memory+swap minus the limit): take the current limit so only swap changes.
+     */
+    if (mem && mem->v2 && copy.has_memory_swap && copy.memory_swap > 0 && !copy.has_memory_limit) {
+        r = lcont__cgroup_read(mem, "memory.max", &cur, reterr);
+        if (r < 0)
+            return r;
+        if (strcmp(cur, "max") != 0) {
+            copy.has_memory_limit = true;
+            copy.memory_limit = (int64_t)strtoull(cur, NULL, 10);
+        }
+    }
+    /* apply writes only the members that are set, so it is the update as well */
+    r = lcont__cgroup_apply(cg, &copy, reterr);
+    if (r < 0)
+        return lcont__error_prefix(reterr, r, "update cgroup %s", cg->path);
+    return 0;
 }
 
 /* ---- enter ---- */

@@ -103,7 +103,8 @@ int lcont__cgroup_update(struct lcont_cgroup *cg, const struct lcont_spec_resour
                          lcont_error **reterr);
 
 /* Counters of one cgroup; fields a layout/controller does not provide stay 0 and their
- * has_* flag false. Units: bytes, nanoseconds, counts. */
+ * has_* flag false. Units: bytes, nanoseconds, counts. mem_limit/mem_swap_limit: UINT64_MAX
+ * when unlimited; mem_swap_*: the swap part alone (v1: memsw minus memory). */
 struct lcont_cgroup_stats {
     bool has_cpu, has_memory, has_pids, has_io, has_hugetlb;
     /* cpu (v1 cpuacct + cpu.stat / v2 cpu.stat) */
@@ -134,6 +135,8 @@ int lcont__cgroup_get_pids(struct lcont_cgroup *cg, pid_t **ret, size_t *n_ret,
  * an OOM kill: v2 an inotify fd on memory.events, v1 an eventfd registered on
  * memory.oom_control via cgroup.event_control. After a wakeup, call
  * lcont__cgroup_get_stats() and compare mem_oom_kill. CLOEXEC, caller closes it.
+ * Drain it after a wakeup (v1: read 8 bytes; v2: read the inotify events, non-blocking).
+ * It also wakes up on other memory events (v2) and when the cgroup is removed.
  */
 int lcont__cgroup_open_oom_fd(struct lcont_cgroup *cg, lcont_error **reterr);
 

@@ -18,7 +18,6 @@
 #include "core/error-internal.h"
 #include "core/util.h"
 
-#define FREEZE_WAIT_MS 5000
 #define MAX_DEPTH 64
 
 void lcont__cgroup_sleep_ms(long ms)
@@ -115,58 +114,6 @@ int lcont__cgroup_collect_pids(int dir_fd, pid_t **ret, size_t *ret_n)
     return 0;
 }
 
-/* ---- freezer (v2 cgroup.freeze or v1 freezer.state) ---- */
-
-static int frozen_state(struct cg_hierarchy *fz)
-{
-    _cleanup_free_ char *text = NULL;
-    int r = lcont__cgroup_read(fz, fz->v2 ? "cgroup.events" : "freezer.state", &text, NULL);
-
-    if (r < 0)
-        return r;
-    if (fz->v2)
-        return strstr(text, "frozen 1") != NULL;
-    return strcmp(text, "FROZEN") == 0;
-}
-
-/* Whether someone asked for the cgroup to be frozen (a paused container), done or not. */
-static int freeze_requested(struct cg_hierarchy *fz)
-{
-    _cleanup_free_ char *text = NULL;
-    int r = lcont__cgroup_read(fz, fz->v2 ? "cgroup.freeze" : "freezer.state", &text, NULL);
-
-    if (r < 0)
-        return r;
-    return fz->v2 ? strcmp(text, "1") == 0 : strcmp(text, "THAWED") != 0;
-}
-
-static int freezer_set(struct cg_hierarchy *fz, bool freeze, lcont_error **reterr)
-{
-    if (fz->v2)
-        return lcont__cgroup_write(fz, "cgroup.freeze", freeze ? "1" : "0", reterr);
-    return lcont__cgroup_write(fz, "freezer.state", freeze ? "FROZEN" : "THAWED", reterr);
-}
-
-/* Freeze and wait until the kernel reports it done: 1 frozen, 0 gave up, -errno. */
-static int freeze_and_wait(struct cg_hierarchy *fz, lcont_error **reterr)
-{
-    long waited = 0, step = 1;
-    int r = freezer_set(fz, true, reterr);
-
-    if (r < 0)
-        return r;
-    while ((r = frozen_state(fz)) == 0 && waited < FREEZE_WAIT_MS) {
-        lcont__cgroup_sleep_ms(step);
-        waited += step;
-        step = step < 16 ? step * 2 : step;
-        /* v1 may stay FREEZING when a task was busy; asking again retries it */
-        if (!fz->v2 && freezer_set(fz, true, NULL) < 0)
-            break;
-    }
-    return r < 0 ? lcont__error_setsys(reterr, r, "cgroup: read freezer state in %s", fz->mount)
-                 : r;
-}
-
 /* ---- kill ---- */
 
 /* Signal every pid in the cgroup once; returns 1 if there were any, 0 if none, or -errno. */
@@ -197,16 +144,13 @@ int lcont__cgroup_kill(struct lcont_cgroup *cg, int sig, lcont_error **reterr)
     if (v2 && v2->dirfd < 0)
         v2 = NULL;
     /* on hybrid hosts the v1 freezer is the primary one: processes are in both trees */
-    if (cg->layout == LCONT_CGROUP_LAYOUT_V2)
-        fz = v2;
-    else if ((fz = lcont__cgroup_find_v1(cg, "freezer")) && fz->dirfd < 0)
-        fz = NULL;
+    fz = lcont__cgroup_freezer(cg);
     if (sig == SIGKILL && v2) {
         r = lcont__cgroup_write(v2, "cgroup.kill", "1", NULL);
         if (r == 0) {
             /* v2 kills frozen tasks, but tasks frozen by a v1 freezer die only once thawed */
-            if (fz && !fz->v2 && freeze_requested(fz) == 1)
-                return freezer_set(fz, false, reterr);
+            if (fz && !fz->v2 && lcont__cgroup_freezer_requested(fz) == 1)
+                return lcont__cgroup_freezer_set(fz, false, reterr);
             return 0;
         }
         if (r != -ENOENT) /* ENOENT: kernel older than 5.14, fall back */
@@ -221,12 +165,12 @@ int lcont__cgroup_kill(struct lcont_cgroup *cg, int sig, lcont_error **reterr)
         return 0;
 
     if (fz) {
-        was_frozen = freeze_requested(fz);
+        was_frozen = lcont__cgroup_freezer_requested(fz);
         if (was_frozen < 0)
             return lcont__error_setsys(reterr, was_frozen, "cgroup: read freezer state in %s%s",
                                        fz->mount, cg->path);
         /* also when paused: the freeze may still be in progress */
-        frozen = freeze_and_wait(fz, reterr);
+        frozen = lcont__cgroup_freezer_freeze_wait(fz, reterr);
         if (frozen < 0)
             return frozen;
     }
@@ -238,7 +182,7 @@ int lcont__cgroup_kill(struct lcont_cgroup *cg, int sig, lcont_error **reterr)
     }
     /* a paused container stays paused, except that SIGKILL must be able to finish its work */
     if (fz && (!was_frozen || sig == SIGKILL)) {
-        int t = freezer_set(fz, false, r < 0 ? NULL : reterr);
+        int t = lcont__cgroup_freezer_set(fz, false, r < 0 ? NULL : reterr);
         if (r >= 0 && t < 0)
             return t;
     }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup/cgroup-internal.h"
 #include "core/error-internal.h"
@@ -144,7 +145,23 @@ int lcont__cgroup_path_resolve(const char *cgroups_path, const char *id,
     char *out = NULL;
     int r;
 
-    if (!cgroups_path || !*cgroups_path) {
+    if ((!cgroups_path || !*cgroups_path) && geteuid() != 0) {
+        /*
+         * Rootless: /lcont is root's. The one place a user may own is a cgroup delegated
+         * to them, and the caller runs in it: default to "lcont-<id>" below our own cgroup.
+         */
+        if (!id || !component_ok(id, strlen(id)) || strchr(id, '/'))
+            return lcont__error_set(reterr, -EINVAL,
+                                    "cgroup: container id '%s' cannot name a cgroup", id ? id : "");
+        ref = reference_hierarchy(hier, n_hier);
+        if (!ref)
+            return lcont__error_set(reterr, -ENOENT, "cgroup: no hierarchy is mounted");
+        r = own_cgroup(ref, &own, reterr);
+        if (r < 0)
+            return r;
+        if (asprintf(&out, "%s/lcont-%s", strcmp(own, "/") == 0 ? "" : own, id) < 0)
+            return lcont__error_set(reterr, -ENOMEM, "cgroup: out of memory");
+    } else if (!cgroups_path || !*cgroups_path) {
         if (!id || !component_ok(id, strlen(id)) || strchr(id, '/'))
             return lcont__error_set(reterr, -EINVAL,
                                     "cgroup: container id '%s' cannot name a cgroup", id ? id : "");

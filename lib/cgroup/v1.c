@@ -212,6 +212,11 @@ static int v1_cpu(struct cg_hierarchy *h, const struct lcont_spec_resources *res
         if (r < 0)
             return r;
     }
+    if (res->has_cpu_burst) {
+        r = lcont__cgroup_write_u64(h, "cpu.cfs_burst_us", res->cpu_burst, reterr);
+        if (r < 0)
+            return r;
+    }
     return 0;
 }
 
@@ -282,6 +287,8 @@ typedef int (*v1_fn)(struct cg_hierarchy *h, const struct lcont_spec_resources *
 static int apply_controller(struct lcont_cgroup *cg, const char *controller, v1_fn v1, v1_fn v2,
                             const struct lcont_spec_resources *res, lcont_error **reterr)
 {
+    /* the one controller whose name changed in v2 */
+    const char *v2_name = strcmp(controller, "blkio") == 0 ? "io" : controller;
     struct cg_hierarchy *h = lcont__cgroup_find_v1(cg, controller);
     int r;
 
@@ -290,7 +297,7 @@ static int apply_controller(struct lcont_cgroup *cg, const char *controller, v1_
         return r < 0 ? r : v1(h, res, reterr);
     }
     h = lcont__cgroup_find_v2(cg);
-    if (h && lcont__cgroup_v2_has_controller(h, controller))
+    if (h && lcont__cgroup_v2_has_controller(h, v2_name))
         return v2(h, res, reterr);
     return lcont__error_set(
         reterr, -EOPNOTSUPP,
@@ -323,10 +330,37 @@ int lcont__cgroup_v1_apply(struct lcont_cgroup *cg, const struct lcont_spec_reso
         if (r < 0)
             return r;
     }
+    if (lcont__cgroup_wants_io(res)) {
+        r = apply_controller(cg, "blkio", lcont__cgroup_v1_blkio, lcont__cgroup_v2_io, res, reterr);
+        if (r < 0)
+            return r;
+    }
+    if (res->n_hugepage_limits > 0) {
+        r = apply_controller(cg, "hugetlb", lcont__cgroup_hugetlb, lcont__cgroup_hugetlb, res,
+                             reterr);
+        if (r < 0)
+            return r;
+    }
+    if (res->n_rdma_limits > 0) {
+        r = apply_controller(cg, "rdma", lcont__cgroup_rdma, lcont__cgroup_rdma, res, reterr);
+        if (r < 0)
+            return r;
+    }
+    if (lcont__cgroup_wants_net(res)) {
+        r = lcont__cgroup_v1_net(cg, res, reterr);
+        if (r < 0)
+            return r;
+    }
     if (res->n_device_rules > 0) {
         struct cg_hierarchy *h = lcont__cgroup_find_v1(cg, "devices");
-        if (!h) /* nothing can enforce them: same rule as on cgroup v2 */
-            return lcont__cgroup_devices_unenforced(res, reterr);
+        if (!h) {
+            /* hybrid without a v1 devices controller: the eBPF program on the cgroup2 side */
+            h = lcont__cgroup_find_v2(cg);
+            if (!h)
+                return lcont__cgroup_devices_unenforced(res, reterr);
+            return lcont__cgroup_bpf_devices_apply(h, cg->path, res->device_rules,
+                                                   res->n_device_rules, reterr);
+        }
         r = lcont__cgroup_require_dir(h, cg->path, reterr);
         if (r < 0)
             return r;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cgroup v2 resources. The OCI model is written in v1 terms; the conversions
- * below are the ones runc and crun use, so a config behaves the same with
- * every runtime:
+ * below are runc's (crun 1.x uses the same linear cpu formula; its newer
+ * quadratic one maps 1024 to 100, we keep runc's so a config gets the same
+ * weight as under runc and older crun):
  *   cpu.shares -> cpu.weight = 1 + ((shares - 2) * 9999) / 262142
  *   quota/period -> cpu.max "quota period" ("max" when quota is unset or -1)
  *   memory.swap (v1: memory+swap total) -> memory.swap.max = swap - limit
@@ -20,9 +21,8 @@
 #include "core/util.h"
 
 /* Controllers a container may need; enabled in every ancestor's cgroup.subtree_control. */
-static const char *const wanted_controllers[] = {
-    "cpu", "cpuset", "memory", "pids", "io", "hugetlb"
-};
+static const char *const wanted_controllers[] = { "cpu", "cpuset",  "memory", "pids",
+                                                  "io",  "hugetlb", "rdma" };
 
 void lcont__cgroup_v2_enable_controllers(int dir_fd)
 {
@@ -188,6 +188,12 @@ int lcont__cgroup_v2_cpu(struct cg_hierarchy *h, const struct lcont_spec_resourc
         if (r < 0)
             return r;
     }
+    if (res->has_cpu_burst) {
+        snprintf(buf, sizeof(buf), "%" PRIu64, res->cpu_burst);
+        r = write2(h, "cpu.max.burst", buf, reterr);
+        if (r < 0)
+            return r;
+    }
     return 0;
 }
 
@@ -246,8 +252,15 @@ int lcont__cgroup_v2_apply(struct cg_hierarchy *h, const struct lcont_spec_resou
         r = lcont__cgroup_v2_cpuset(h, res, reterr);
     if (r >= 0)
         r = lcont__cgroup_v2_pids(h, res, reterr);
-    if (r >= 0)
-        r = lcont__cgroup_devices_unenforced(res, reterr);
+    if (r >= 0 && lcont__cgroup_wants_io(res))
+        r = lcont__cgroup_v2_io(h, res, reterr);
+    if (r >= 0 && res->n_hugepage_limits > 0)
+        r = lcont__cgroup_hugetlb(h, res, reterr);
+    if (r >= 0 && res->n_rdma_limits > 0)
+        r = lcont__cgroup_rdma(h, res, reterr);
+    /* network (net_cls/net_prio) has no v2 counterpart: ignored, as runc does */
+    if (r >= 0 && res->n_device_rules > 0)
+        r = lcont__cgroup_bpf_devices_apply(h, "", res->device_rules, res->n_device_rules, reterr);
     return r;
 }
 

@@ -72,6 +72,10 @@ int lcont__sys_seccomp(unsigned op, unsigned flags, void *args)
 {
     RET(syscall(SYS_seccomp, op, flags, args));
 }
+int lcont__sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
+{
+    RET(syscall(SYS_bpf, cmd, attr, size));
+}
 int lcont__sys_capget(void *hdr, void *data)
 {
     RET(syscall(SYS_capget, hdr, data));

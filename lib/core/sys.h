@@ -35,6 +35,8 @@ int lcont__sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, c
 int lcont__sys_setns(int fd, int nstype);
 int lcont__sys_unshare(int flags);
 int lcont__sys_seccomp(unsigned op, unsigned flags, void *args);
+union bpf_attr;
+int lcont__sys_bpf(int cmd, union bpf_attr *attr, unsigned size);
 int lcont__sys_capget(void *hdr, void *data);
 int lcont__sys_capset(void *hdr, const void *data);
 int lcont__sys_ioprio_set(int which, int who, int ioprio);

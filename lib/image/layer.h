@@ -62,12 +62,18 @@ struct lcont_layer_apply_opts {
     bool overlay_userxattr;
     lcont_layer_progress_fn progress;
     void *progress_userdata;
+    /* Added by the extractor (0.2): roots of the layers below this one, topmost first.
+     * A hardlink whose target is not in @root_fd is linked from the first of these that
+     * holds it (layers cached in their own directories, same filesystem). */
+    const int *lower_root_fds;
+    size_t n_lower_root_fds;
 };
 
 struct lcont_layer_apply_result {
     char diff_id[LCONT_DIGEST_STR_LEN]; /* sha256 of the uncompressed tar stream */
     uint64_t compressed_bytes, uncompressed_bytes, entries;
     uint64_t skipped_devices; /* unprivileged: device nodes not created */
+    uint64_t skipped_xattrs;  /* xattrs refused (trusted.*, security.selinux, ...) */
 };
 
 /*
@@ -76,6 +82,10 @@ struct lcont_layer_apply_result {
  * or an equivalent walk); nothing outside it is ever created, changed or followed.
  * On error the directory may hold a partial layer: the caller unpacks into a temporary
  * directory and renames it into place only on success.
+ * Errors: -EINVAL hostile or malformed entries (path leaving the root, media type lie),
+ * -EBADMSG corrupt or truncated compressed data, -EFBIG size or ratio limit, -E2BIG entry
+ * count or header size limit, -ENAMETOOLONG names beyond NAME_MAX/PATH_MAX, -EOPNOTSUPP
+ * xz/bzip2 blobs, else the errno of the failing system call.
  */
 int lcont__layer_apply(int root_fd, int blob_fd, const struct lcont_layer_apply_opts *opts,
                        struct lcont_layer_apply_result *result, lcont_error **reterr);

@@ -383,11 +383,12 @@ void lcont__child_main(const struct lcont_child_plan *plan)
             die(plan, m, 0);
         close(listener);
     }
+    /* The creator may exit as soon as it reads READY (lcont-run create does), so stop dying
+     * with it first. If it is already gone, the send fails (EPIPE) and we exit. */
+    prctl(PR_SET_PDEATHSIG, 0);
     if (lcont__sync_send(plan->sync_fd, LCONT_SYNC_CHILD_READY, 0, NULL, 0, -1) < 0)
         _exit(1);
     close(plan->sync_fd);
-    /* the creator may exit now (lcont-run create does); we must outlive it */
-    prctl(PR_SET_PDEATHSIG, 0);
 
     if (wait_for_start(plan, m) < 0)
         die(plan, m, 1);

@@ -34,4 +34,14 @@ enum lcont_state_status lcont__container_effective_status(int dirfd, const struc
 int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont_create_opts *o,
                                  uint64_t flags, lcont_container **ret, lcont_error **reterr);
 
+/* ---- for exec.c and pause.c (issue 3) ---- */
+
+/* Lock the state directory and re-read the state; returns the locked dir fd (close it). */
+int lcont__container_lock(lcont_container *c, const char *what, lcont_error **reterr);
+/* A pidfd on the init process, verified against pid reuse; -ESRCH when it is gone. */
+int lcont__container_open_init_pidfd(const lcont_container *c, lcont_error **reterr);
+/* Parse the config.json saved in the state directory @dirfd. */
+struct lcont_spec;
+int lcont__container_load_spec(int dirfd, struct lcont_spec **ret, lcont_error **reterr);
+
 #endif

@@ -517,3 +517,20 @@ int lcont_container_list(lcont_context *ctx, uint64_t flags, char ***ret, lcont_
     *ret = TAKE_PTR(ids);
     return 0;
 }
+
+/* ---- shared with exec.c and pause.c (issue 3) ---- */
+
+int lcont__container_lock(lcont_container *c, const char *what, lcont_error **reterr)
+{
+    return lock_and_refresh(c, what, reterr);
+}
+
+int lcont__container_open_init_pidfd(const lcont_container *c, lcont_error **reterr)
+{
+    return open_init_pidfd(&c->state, reterr);
+}
+
+int lcont__container_load_spec(int dirfd, struct lcont_spec **ret, lcont_error **reterr)
+{
+    return load_saved_spec(dirfd, ret, reterr);
+}

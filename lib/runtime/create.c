@@ -453,6 +453,43 @@ static int apply_resources(struct create_job *j, lcont_error **reterr)
     return lcont__cgroup_apply(j->cg, &res, reterr);
 }
 
+/* mkdir the cgroup and apply the limits. Rootless without a writable (delegated) cgroup:
+ * run without one, and say so, rather than fail (issue 3; runc does the same). */
+static int create_cgroup(struct create_job *j, lcont_error **reterr)
+{
+    const struct lcont_spec_resources *res = &j->spec->linux_.resources;
+    lcont_error *cgerr = NULL;
+    int r;
+
+    r = lcont__cgroup_create(j->cg, &cgerr);
+    if (r == -EPERM && geteuid() != 0) {
+        lcont__log_warning(j->ctx, "create '%s': running without resource limits: %s", j->id,
+                           lcont_error_message(cgerr));
+        lcont_error_free(cgerr);
+        lcont__cgroup_destroy(j->cg, NULL);
+        j->cg = (lcont__cgroup_free(j->cg), NULL);
+        j->st.cgroup_path = (free(j->st.cgroup_path), NULL);
+        return lcont__state_write(j->dirfd, &j->st, reterr);
+    }
+    if (r < 0) {
+        if (reterr)
+            *reterr = cgerr;
+        else
+            lcont_error_free(cgerr);
+        return r;
+    }
+    if (res->has_memory_kernel || res->has_memory_kernel_tcp)
+        lcont__log_warning(j->ctx, "linux.resources.memory.kernel/kernelTCP: ignored (Linux "
+                                   "removed kernel memory limits)");
+    r = apply_resources(j, reterr);
+    if (r < 0)
+        return r;
+    /* optional: without a cgroup2 tree the child is moved after clone, as on v1 */
+    r = lcont__cgroup_open_clone_fd(j->cg, NULL);
+    j->cgroup_clone_fd = r >= 0 ? r : -1;
+    return 0;
+}
+
 static int prepare(struct create_job *j, lcont_error **reterr)
 {
     const struct lcont_spec_linux *lx;
@@ -501,15 +538,9 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     if (r < 0)
         return r;
     j->cgroup_created = true;
-    r = lcont__cgroup_create(j->cg, reterr);
+    r = create_cgroup(j, reterr);
     if (r < 0)
         return r;
-    r = apply_resources(j, reterr);
-    if (r < 0)
-        return r;
-    /* optional: without a cgroup2 tree the child is moved after clone, as on v1 */
-    r = lcont__cgroup_open_clone_fd(j->cg, NULL);
-    j->cgroup_clone_fd = r >= 0 ? r : -1;
 
     lcont__log_debug(j->ctx, "create '%s': config, state and cgroup ready", j->id);
     r = lcont__rootfs_plan_new(j->spec, j->st.bundle, lx->namespaces[LCONT_NS_USER].present,
@@ -605,10 +636,12 @@ static int run(struct create_job *j, lcont_error **reterr)
         if (r < 0)
             return r;
     }
-    r = lcont__cgroup_enter(j->cg, j->st.pid,
-                            j->cgroup_clone_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0, reterr);
-    if (r < 0)
-        return r;
+    if (j->cg) {
+        r = lcont__cgroup_enter(j->cg, j->st.pid,
+                                j->cgroup_clone_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0, reterr);
+        if (r < 0)
+            return r;
+    }
     if (plan.unshare_flags & CLONE_NEWUSER) {
         r = serve_userns(j, reterr);
         if (r < 0)

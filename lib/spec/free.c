@@ -70,6 +70,27 @@ static void seccomp_free(struct lcont_spec_seccomp *sc)
     free(sc);
 }
 
+void lcont__spec_resources_free(struct lcont_spec_resources *res)
+{
+    free(res->cpu_cpus);
+    free(res->cpu_mems);
+    free(res->device_rules);
+    kv_free(res->unified, res->n_unified);
+    free(res->blkio_weight_devices);
+    for (int k = 0; k < LCONT_BLKIO_THROTTLE_COUNT; k++)
+        free(res->blkio_throttle[k]);
+    for (size_t i = 0; res->hugepage_limits && i < res->n_hugepage_limits; i++)
+        free(res->hugepage_limits[i].page_size);
+    free(res->hugepage_limits);
+    for (size_t i = 0; res->net_priorities && i < res->n_net_priorities; i++)
+        free(res->net_priorities[i].name);
+    free(res->net_priorities);
+    for (size_t i = 0; res->rdma_limits && i < res->n_rdma_limits; i++)
+        free(res->rdma_limits[i].device);
+    free(res->rdma_limits);
+    *res = (struct lcont_spec_resources){ 0 };
+}
+
 static void linux_free(struct lcont_spec_linux *lx)
 {
     for (int t = 0; t < LCONT_NS_COUNT; t++)
@@ -80,10 +101,7 @@ static void linux_free(struct lcont_spec_linux *lx)
         free(lx->devices[i].path);
     free(lx->devices);
     free(lx->cgroups_path);
-    free(lx->resources.cpu_cpus);
-    free(lx->resources.cpu_mems);
-    free(lx->resources.device_rules);
-    kv_free(lx->resources.unified, lx->resources.n_unified);
+    lcont__spec_resources_free(&lx->resources);
     lcont__strv_free(lx->masked_paths);
     lcont__strv_free(lx->readonly_paths);
     free(lx->mount_label);

@@ -135,16 +135,58 @@ struct lcont_spec_kv {
     char *value;
 };
 
+/* linux.resources.blockIO.weightDevice[] */
+struct lcont_spec_blkio_weight_device {
+    int64_t major, minor;
+    bool has_weight, has_leaf_weight;
+    uint16_t weight, leaf_weight; /* v1 range 10..1000 (0 = unset) */
+};
+
+/* linux.resources.blockIO.throttle*Device[] */
+struct lcont_spec_blkio_throttle_device {
+    int64_t major, minor;
+    uint64_t rate; /* bytes or operations per second; 0 = no limit */
+};
+
+/* Which throttle list: index into lcont_spec_resources.blkio_throttle[]. */
+enum lcont_spec_blkio_throttle {
+    LCONT_BLKIO_READ_BPS = 0,
+    LCONT_BLKIO_WRITE_BPS = 1,
+    LCONT_BLKIO_READ_IOPS = 2,
+    LCONT_BLKIO_WRITE_IOPS = 3,
+    LCONT_BLKIO_THROTTLE_COUNT = 4,
+};
+
+struct lcont_spec_hugepage_limit { /* linux.resources.hugepageLimits[] */
+    char *page_size;               /* "2MB", "1GB", "64KB" */
+    uint64_t limit;                /* bytes */
+};
+
+struct lcont_spec_net_priority { /* linux.resources.network.priorities[] */
+    char *name;                  /* interface */
+    uint32_t priority;
+};
+
+struct lcont_spec_rdma_limit { /* linux.resources.rdma.<device> */
+    char *device;
+    bool has_hca_handles, has_hca_objects;
+    uint32_t hca_handles, hca_objects;
+};
+
 struct lcont_spec_resources {
     /* memory */
     bool has_memory_limit, has_memory_reservation, has_memory_swap, has_memory_swappiness;
     int64_t memory_limit, memory_reservation, memory_swap; /* bytes; -1 = unlimited */
     uint64_t memory_swappiness;
     bool disable_oom_killer;
+    /* accepted, never applied: kernel memory accounting limits are gone from Linux */
+    bool has_memory_kernel, has_memory_kernel_tcp;
+    int64_t memory_kernel, memory_kernel_tcp;
+    bool memory_check_before_update; /* update: refuse a limit below the current usage */
     /* cpu */
     bool has_cpu_shares, has_cpu_quota, has_cpu_period, has_cpu_realtime_runtime,
-        has_cpu_realtime_period, has_cpu_idle;
-    uint64_t cpu_shares, cpu_period, cpu_realtime_period;
+        has_cpu_realtime_period, has_cpu_idle, has_cpu_burst;
+    uint64_t cpu_shares, cpu_period, cpu_realtime_period, cpu_burst;
     int64_t cpu_quota, cpu_realtime_runtime, cpu_idle;
     char *cpu_cpus;
     char *cpu_mems;
@@ -157,7 +199,28 @@ struct lcont_spec_resources {
     /* cgroup v2 raw key/values */
     struct lcont_spec_kv *unified;
     size_t n_unified;
+    /* blockIO */
+    bool has_blkio_weight, has_blkio_leaf_weight;
+    uint16_t blkio_weight, blkio_leaf_weight;
+    struct lcont_spec_blkio_weight_device *blkio_weight_devices;
+    size_t n_blkio_weight_devices;
+    struct lcont_spec_blkio_throttle_device *blkio_throttle[LCONT_BLKIO_THROTTLE_COUNT];
+    size_t n_blkio_throttle[LCONT_BLKIO_THROTTLE_COUNT];
+    /* hugepageLimits */
+    struct lcont_spec_hugepage_limit *hugepage_limits;
+    size_t n_hugepage_limits;
+    /* network (v1 net_cls / net_prio) */
+    bool has_net_class_id;
+    uint32_t net_class_id;
+    struct lcont_spec_net_priority *net_priorities;
+    size_t n_net_priorities;
+    /* rdma */
+    struct lcont_spec_rdma_limit *rdma_limits;
+    size_t n_rdma_limits;
 };
+
+/* Free what @res owns (not @res itself) and zero it; for resources parsed on their own. */
+void lcont__spec_resources_free(struct lcont_spec_resources *res);
 
 /* Seccomp actions and argument operators (values are ours, converted by lib/runtime). */
 enum lcont_seccomp_action {

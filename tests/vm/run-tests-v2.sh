@@ -33,4 +33,5 @@ done
 exit $failed'
 
 export LCONTVM_TIMING=1
-exec "$HERE/run-in-vm.sh" -t 900 -m 2048 -e LCONT_EXPECT_CGROUP_LAYOUT=v2 "$DIR" "$script"
+# -b: a scratch virtio disk (/dev/vda) for the io.max tests
+exec "$HERE/run-in-vm.sh" -t 900 -m 2048 -b 64 -e LCONT_EXPECT_CGROUP_LAYOUT=v2 "$DIR" "$script"

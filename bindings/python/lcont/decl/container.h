@@ -27,8 +27,8 @@ typedef struct lcont_create_opts {
 int lcont_create_opts_init(lcont_create_opts *opts, size_t size);
 int lcont_container_create(lcont_context *ctx, const char *id, const lcont_create_opts *opts,
                            uint64_t flags, lcont_container **ret, lcont_error **reterr);
-int lcont_container_load(lcont_context *ctx, const char *id, uint64_t flags,
-                         lcont_container **ret, lcont_error **reterr);
+int lcont_container_load(lcont_context *ctx, const char *id, uint64_t flags, lcont_container **ret,
+                         lcont_error **reterr);
 lcont_container *lcont_container_ref(lcont_container *c);
 lcont_container *lcont_container_unref(lcont_container *c);
 int lcont_container_start(lcont_container *c, uint64_t flags, lcont_error **reterr);

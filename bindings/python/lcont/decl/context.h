@@ -19,8 +19,8 @@ int lcont_context_new(const lcont_context_opts *opts, uint64_t flags, lcont_cont
                       lcont_error **reterr);
 lcont_context *lcont_context_ref(lcont_context *ctx);
 lcont_context *lcont_context_unref(lcont_context *ctx);
-int lcont_context_set_log_fn(lcont_context *ctx, int max_level, lcont_log_fn fn,
-                             void *userdata, lcont_destroy_fn destroy);
+int lcont_context_set_log_fn(lcont_context *ctx, int max_level, lcont_log_fn fn, void *userdata,
+                             lcont_destroy_fn destroy);
 const char *lcont_context_get_state_root(const lcont_context *ctx);
 const char *lcont_context_get_store_root(const lcont_context *ctx);
 const char *lcont_version(void);

@@ -1,0 +1,197 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# lcont-gateway vs HAProxy and nginx (http proxy for L7, stream for L4), one worker each, the
+# same nginx backend serving a small static file, wrk and iperf3 on loopback. Peers are
+# interleaved in shuffled order every round; medians, ratios and one final JSON line.
+#
+# usage: bench/gateway.sh [BUILD_DIR] [ROUNDS] [SECONDS]   (defaults: build 3 3; ~3 minutes)
+# needs: wrk, iperf3, haproxy, nginx with libnginx-mod-stream.
+set -eu
+
+build=${1:-build}
+rounds=${2:-3}
+secs=${3:-3}
+gateway=$build/examples/lcont-gateway/lcont-gateway
+for p in wrk iperf3 haproxy nginx python3; do
+    command -v $p >/dev/null || { echo "gateway.sh: $p not installed"; exit 77; }
+done
+[ -x "$gateway" ] || { echo "gateway.sh: $gateway not built"; exit 1; }
+stream_mod=/usr/lib/nginx/modules/ngx_stream_module.so
+[ -f $stream_mod ] || { echo "gateway.sh: install libnginx-mod-stream"; exit 77; }
+
+dir=$(mktemp -d /tmp/gwbench.XXXXXX)
+chmod 755 "$dir" # nginx workers run as nobody
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+BACKEND=19080 IPERF=19081
+LC_HTTP=19100 LC_TCP=19101 LC_ADMIN=19102
+HA_HTTP=19110 HA_TCP=19111
+NG_HTTP=19120 NG_TCP=19121
+
+mkdir -p "$dir/html" "$dir/be" "$dir/ng"
+head -c 612 /dev/zero | tr '\0' 'x' >"$dir/html/index.html" # nginx's welcome page size
+
+cat >"$dir/backend.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $dir/be/nginx.pid;
+error_log $dir/be/error.log;
+events { worker_connections 20000; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    server { listen 127.0.0.1:$BACKEND backlog=4096; root $dir/html; }
+}
+EOF
+
+cat >"$dir/gateway.yaml" <<EOF
+workers: 1
+admin: 127.0.0.1:$LC_ADMIN
+access_log: "off"
+services:
+  - name: web
+    endpoints: ["127.0.0.1:$BACKEND"]
+  - name: iperf
+    endpoints: ["127.0.0.1:$IPERF"]
+listeners:
+  - name: http
+    listen: 127.0.0.1:$LC_HTTP
+    routes:
+      - service: web
+  - name: tcp
+    listen: 127.0.0.1:$LC_TCP
+    protocol: tcp
+    service: iperf
+    pipe_size: 1048576
+EOF
+
+cat >"$dir/haproxy.cfg" <<EOF
+global
+    nbthread 1
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    option http-keep-alive
+    http-reuse always
+frontend fe_http
+    bind 127.0.0.1:$HA_HTTP
+    default_backend be_http
+backend be_http
+    server s1 127.0.0.1:$BACKEND
+frontend fe_tcp
+    mode tcp
+    bind 127.0.0.1:$HA_TCP
+    default_backend be_tcp
+backend be_tcp
+    mode tcp
+    server s1 127.0.0.1:$IPERF
+EOF
+
+cat >"$dir/nginx-proxy.conf" <<EOF
+load_module $stream_mod;
+worker_processes 1;
+daemon off;
+pid $dir/ng/nginx.pid;
+error_log $dir/ng/error.log;
+events { worker_connections 20000; }
+http {
+    access_log off;
+    upstream b { server 127.0.0.1:$BACKEND; keepalive 128; keepalive_requests 100000000; }
+    server {
+        listen 127.0.0.1:$NG_HTTP backlog=4096;
+        keepalive_requests 100000000;
+        location / {
+            proxy_pass http://b;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+stream { server { listen 127.0.0.1:$NG_TCP; proxy_pass 127.0.0.1:$IPERF; } }
+EOF
+
+nginx -c "$dir/backend.conf" -p "$dir/be" & pids="$pids $!"
+iperf3 -s -p $IPERF >/dev/null 2>&1 & pids="$pids $!"
+"$gateway" -c "$dir/gateway.yaml" 2>"$dir/gateway.err" & pids="$pids $!"
+haproxy -f "$dir/haproxy.cfg" -db >/dev/null 2>&1 & pids="$pids $!"
+nginx -c "$dir/nginx-proxy.conf" -p "$dir/ng" & pids="$pids $!"
+sleep 1
+
+python3 - "$rounds" "$secs" <<EOF
+import json, random, re, statistics, subprocess, sys
+
+rounds, secs = int(sys.argv[1]), int(sys.argv[2])
+http = {"direct": $BACKEND, "lcont": $LC_HTTP, "haproxy": $HA_HTTP, "nginx": $NG_HTTP}
+tcp = {"direct": $IPERF, "lcont": $LC_TCP, "haproxy": $HA_TCP, "nginx": $NG_TCP}
+
+def wrk(port, extra, conns):
+    out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % secs, "--latency"] + extra +
+                         ["http://127.0.0.1:%d/" % port], capture_output=True, text=True).stdout
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not m:
+        sys.exit("wrk against port %d failed:\n%s" % (port, out))
+    rps = float(m.group(1))
+    errs = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    lat = {}
+    for pct, val, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
+        lat[pct] = float(val) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
+    return rps, lat, (errs.group(0) if errs else "")
+
+def iperf(port):
+    out = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(secs), "-J"],
+                         capture_output=True, text=True).stdout
+    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+
+res = {k: {"rps": [], "cps": [], "gbps": [], "p50": [], "p99": []} for k in http}
+for r in range(rounds):
+    order = list(http)
+    random.shuffle(order)
+    for peer in order:
+        rps, _, e1 = wrk(http[peer], [], 50)
+        cps, _, e2 = wrk(http[peer], ["-H", "Connection: close"], 50)
+        _, lat, e3 = wrk(http[peer], [], 1)
+        gbps = iperf(tcp[peer])
+        for k, v in (("rps", rps), ("cps", cps), ("gbps", gbps), ("p50", lat.get("50", 0)),
+                     ("p99", lat.get("99", 0))):
+            res[peer][k].append(v)
+        errs = " ".join(x for x in (e1, e2, e3) if x)
+        print("round %d %-8s req/s %9.0f  conn/s %8.0f  p50 %7.1fus  p99 %7.1fus  %6.2f Gbit/s %s"
+              % (r + 1, peer, rps, cps, lat.get("50", 0), lat.get("99", 0), gbps, errs),
+              flush=True)
+
+med = {p: {k: statistics.median(v) for k, v in d.items()} for p, d in res.items()}
+print("\nmedians over %d rounds (%ds each):" % (rounds, secs))
+print("%-8s %10s %10s %10s %12s %12s" % ("peer", "req/s", "conn/s", "Gbit/s", "+p50 us",
+                                          "+p99 us"))
+for p in ("direct", "lcont", "haproxy", "nginx"):
+    m = med[p]
+    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f" % (
+        p, m["rps"], m["cps"], m["gbps"], m["p50"] - med["direct"]["p50"],
+        m["p99"] - med["direct"]["p99"]))
+l, h, n = med["lcont"], med["haproxy"], med["nginx"]
+out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
+       "lcont_rps": round(l["rps"]), "haproxy_rps": round(h["rps"]), "nginx_rps": round(n["rps"]),
+       "direct_rps": round(med["direct"]["rps"]),
+       "ratio_rps_vs_haproxy": round(l["rps"] / h["rps"], 3),
+       "ratio_rps_vs_nginx": round(l["rps"] / n["rps"], 3),
+       "lcont_cps": round(l["cps"]), "haproxy_cps": round(h["cps"]), "nginx_cps": round(n["cps"]),
+       "ratio_cps_vs_haproxy": round(l["cps"] / h["cps"], 3),
+       "ratio_cps_vs_nginx": round(l["cps"] / n["cps"], 3),
+       "lcont_gbps": round(l["gbps"], 2), "haproxy_gbps": round(h["gbps"], 2),
+       "nginx_gbps": round(n["gbps"], 2), "direct_gbps": round(med["direct"]["gbps"], 2),
+       "ratio_gbps_vs_haproxy": round(l["gbps"] / h["gbps"], 3),
+       "ratio_gbps_vs_nginx": round(l["gbps"] / n["gbps"], 3)}
+for p in ("lcont", "haproxy", "nginx"):
+    out[p + "_added_p50_us"] = round(med[p]["p50"] - med["direct"]["p50"], 1)
+    out[p + "_added_p99_us"] = round(med[p]["p99"] - med["direct"]["p99"], 1)
+print(json.dumps(out))
+EOF

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Service table: pick latency with 30k services x 10 endpoints, the cost of
+ * one endpoint update, and a full load of 10k x 10 (from the JSON format and
+ * through the API). No peer library is installed for this; goals are from
+ * issue 5.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <lcont/lcont.h>
+
+#include "bench-common.h"
+#include "core/hash.h"
+
+static void ep_addr(char *buf, size_t size, size_t svc, size_t ep)
+{
+    size_t v = svc * 16 + ep;
+    snprintf(buf, size, "10.%zu.%zu.%zu", (v >> 16) & 255, (v >> 8) & 255, v & 255);
+}
+
+static uint64_t *load_api(lcont_service_table *t, size_t nsvc, size_t neps, double *ret_ms)
+{
+    uint64_t *ids = malloc(nsvc * sizeof(uint64_t));
+    lcont_service_port port = { .name = "http", .port = 80, .target_port = 8080 };
+    char name[32], addrs[16][32];
+    lcont_endpoint_desc eps[16];
+    uint64_t a = now_ns();
+    for (size_t s = 0; s < nsvc; s++) {
+        lcont_service_desc d = LCONT_SERVICE_DESC_INIT;
+        snprintf(name, sizeof(name), "svc-%zu", s);
+        d.name = name;
+        d.ports = &port;
+        d.n_ports = 1;
+        if (lcont_service_add(t, &d, 0, &ids[s], NULL) < 0)
+            abort();
+        for (size_t e = 0; e < neps; e++) {
+            ep_addr(addrs[e], sizeof(addrs[e]), s, e);
+            eps[e] = (lcont_endpoint_desc)LCONT_ENDPOINT_DESC_INIT;
+            eps[e].address = addrs[e];
+        }
+        if (lcont_service_set_endpoints(t, ids[s], eps, neps, 0, NULL) < 0)
+            abort();
+    }
+    *ret_ms = (double)(now_ns() - a) / 1e6;
+    return ids;
+}
+
+static char *table_json(size_t nsvc, size_t neps)
+{
+    size_t cap = nsvc * (200 + neps * 40) + 100, len = 0;
+    char *buf = malloc(cap), addr[32];
+    len += (size_t)snprintf(buf + len, cap - len, "{\"services\":[");
+    for (size_t s = 0; s < nsvc; s++) {
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "%s{\"name\":\"svc-%zu\",\"ports\":[{\"name\":\"http\",\"port\":80,"
+                                "\"targetPort\":8080}],\"endpoints\":[",
+                                s ? "," : "", s);
+        for (size_t e = 0; e < neps; e++) {
+            ep_addr(addr, sizeof(addr), s, e);
+            len += (size_t)snprintf(buf + len, cap - len, "%s{\"address\":\"%s\"}", e ? "," : "",
+                                    addr);
+        }
+        len += (size_t)snprintf(buf + len, cap - len, "]}");
+    }
+    snprintf(buf + len, cap - len, "]}");
+    return buf;
+}
+
+int main(void)
+{
+    enum {
+        NSVC = 30000,
+        NEPS = 10,
+        PICKS = 1000000,
+        UPDATES = 20000
+    };
+    lcont_service_table *t = NULL;
+    if (lcont_service_table_new(0, &t, NULL) < 0)
+        return 1;
+    double load30k_ms;
+    uint64_t *ids = load_api(t, NSVC, NEPS, &load30k_ms);
+
+    /* Timer overhead, subtracted from each sample. */
+    uint64_t *lat = malloc(PICKS * sizeof(uint64_t));
+    for (size_t i = 0; i < PICKS; i++) {
+        uint64_t a = now_ns();
+        lat[i] = now_ns() - a;
+    }
+    uint64_t overhead = percentile(lat, PICKS, 0.5);
+
+    uint64_t rng = 1;
+    for (size_t i = 0; i < PICKS; i++) {
+        rng = lcont__hash_mix64(rng);
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        uint64_t id = ids[rng % NSVC];
+        uint64_t a = now_ns();
+        if (lcont_service_pick(t, id, NULL, 0, NULL, rng, 0, &p) < 0)
+            abort();
+        uint64_t d = now_ns() - a;
+        lat[i] = d > overhead ? d - overhead : 0;
+    }
+    uint64_t p50 = percentile(lat, PICKS, 0.5), p99 = percentile(lat, PICKS, 0.99);
+
+    /* Throughput without per-pick timers. */
+    uint64_t a = now_ns();
+    for (size_t i = 0; i < PICKS; i++) {
+        rng = lcont__hash_mix64(rng);
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        lcont_service_pick(t, ids[rng % NSVC], NULL, 0, NULL, rng, 0, &p);
+    }
+    double pick_avg = (double)(now_ns() - a) / PICKS;
+
+    /* One endpoint changes (weight flip) in a random service. */
+    char addr[32];
+    for (size_t i = 0; i < UPDATES; i++) {
+        rng = lcont__hash_mix64(rng);
+        size_t s = rng % NSVC;
+        ep_addr(addr, sizeof(addr), s, (rng >> 20) % NEPS);
+        lcont_endpoint_desc ep = LCONT_ENDPOINT_DESC_INIT;
+        ep.address = addr;
+        ep.weight = 1 + (uint32_t)(i & 1);
+        uint64_t b = now_ns();
+        if (lcont_service_upsert_endpoint(t, ids[s], &ep, 0, NULL, NULL) < 0)
+            abort();
+        lat[i] = now_ns() - b;
+    }
+    double upd_p50 = (double)percentile(lat, UPDATES, 0.5) / 1e3;
+    double upd_p99 = (double)percentile(lat, UPDATES, 0.99) / 1e3;
+    lcont_service_table_unref(t);
+    free(ids);
+
+    /* Full load of 10k x 10: from JSON (parse included) and through the API. */
+    char *json = table_json(10000, NEPS);
+    if (lcont_service_table_new(0, &t, NULL) < 0)
+        return 1;
+    a = now_ns();
+    lcont_error *err = NULL;
+    if (lcont_service_table_load_json(t, json, 0, &err) < 0) {
+        fprintf(stderr, "load: %s\n", lcont_error_message(err));
+        return 1;
+    }
+    double load_json_ms = (double)(now_ns() - a) / 1e6;
+    lcont_service_table_unref(t);
+    free(json);
+    if (lcont_service_table_new(0, &t, NULL) < 0)
+        return 1;
+    double load_api_ms;
+    free(load_api(t, 10000, NEPS, &load_api_ms));
+    lcont_service_table_unref(t);
+
+    printf("pick, 30k services x 10 endpoints, round robin, random service per pick:\n"
+           "  p50 %llu ns, p99 %llu ns (timer overhead %llu ns subtracted; goal p99 <= 200 ns),"
+           " mean %.1f ns untimed\n",
+           (unsigned long long)p50, (unsigned long long)p99, (unsigned long long)overhead,
+           pick_avg);
+    printf("one-endpoint update: p50 %.2f us, p99 %.2f us (goal <= 10 us)\n", upd_p50, upd_p99);
+    printf("full load 10k x 10: JSON %.0f ms, API %.0f ms (goal <= 1000 ms); 30k x 10 API %.0f "
+           "ms\n",
+           load_json_ms, load_api_ms, load30k_ms);
+    printf("{\"bench\":\"table\",\"pick_p50_ns\":%llu,\"pick_p99_ns\":%llu,\"pick_mean_ns\":%.1f,"
+           "\"update_p50_us\":%.2f,\"update_p99_us\":%.2f,\"load_10k_json_ms\":%.0f,"
+           "\"load_10k_api_ms\":%.0f,\"peer\":null}\n",
+           (unsigned long long)p50, (unsigned long long)p99, pick_avg, upd_p50, upd_p99,
+           load_json_ms, load_api_ms);
+    free(lat);
+    return 0;
+}

@@ -1,0 +1,1067 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* HTTP/1.1 reverse proxy session: one client connection, at most one attached upstream
+ * connection (taken from the worker's pool or freshly connected) per exchange. Everything is
+ * driven by pump(), which moves bytes client -> parser/framer -> upstream and back until no
+ * step makes progress; edge-triggered events just call it again. */
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http-parse.h"
+#include "loop.h"
+#include "table.h"
+
+/* cin holds a whole request head (max_header_bytes); the others only stream */
+#define IO_CAP (32 * 1024)
+#define MAX_HDRS 256
+
+struct buf {
+    char *d;
+    size_t cap, off, len;
+};
+
+enum rq_state {
+    RQ_IDLE, /* waiting for a request head */
+    RQ_BODY, /* forwarding the request body */
+    RQ_DONE,
+};
+
+enum rs_state {
+    RS_NONE, /* no exchange */
+    RS_CONNECTING,
+    RS_WAIT_HEAD,
+    RS_BODY,
+    RS_DONE,
+};
+
+struct hs {
+    struct gw_session sess;
+    struct gw_io cio;
+    struct gw_upconn *up;
+    struct gw_worker *w;
+    struct gw_config *cfg;
+    struct gw_listener *l;
+    char addr_key[GW_ADDR_LEN];
+    struct sockaddr_storage peer;
+    char peer_ip[64];
+    SSL *ssl;
+    struct buf cin, cout, uin, uout;
+    enum rq_state rq;
+    enum rs_state rs;
+    struct gw_body reqb, respb;
+    struct gw_route *route;
+    struct gw_service *svc;
+    struct gw_endpoint *ep;
+    char *head_copy;
+    size_t head_len;
+    int minor;
+    bool retryable, client_close, upstream_close, u_eof, is_head, counted, pending;
+    int attempts, retry_tokens;
+    int status;
+    int64_t t0_us, connect_deadline, head_deadline, idle_deadline, io_deadline;
+    uint64_t resp_bytes;
+    char method[16], host[128], path[256];
+    bool c_eof, closing, closed;
+    /* Readiness under edge triggering: a short read or write means "wait for the next edge",
+     * which saves the EAGAIN syscall per step. TLS keeps trying (its records are buffered). */
+    bool c_rd, c_wr, u_rd, u_wr;
+    /* the peer's FIN was already reported: a short read does not mean "drained" then */
+    bool c_hup, u_hup;
+    uint64_t tconn; /* service table connection accounting */
+};
+
+static struct gw_service_stats *local_stats;
+
+/* ---- buffers ---- */
+
+static int buf_init(struct buf *b, size_t cap)
+{
+    b->d = malloc(cap);
+    b->cap = cap;
+    b->off = b->len = 0;
+    return b->d ? 0 : -1;
+}
+
+static size_t buf_space(struct buf *b)
+{
+    if (b->len == 0)
+        b->off = 0;
+    if (b->off && b->off + b->len > b->cap / 2) {
+        memmove(b->d, b->d + b->off, b->len);
+        b->off = 0;
+    }
+    return b->cap - b->off - b->len;
+}
+
+static char *buf_data(struct buf *b)
+{
+    return b->d + b->off;
+}
+
+static char *buf_tail(struct buf *b)
+{
+    return b->d + b->off + b->len;
+}
+
+static void buf_consume(struct buf *b, size_t n)
+{
+    b->off += n;
+    b->len -= n;
+    if (b->len == 0)
+        b->off = 0;
+}
+
+static bool buf_append(struct buf *b, const char *p, size_t n)
+{
+    if (buf_space(b) < n)
+        return false;
+    memcpy(buf_tail(b), p, n);
+    b->len += n;
+    return true;
+}
+
+static bool buf_puts(struct buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+/* ---- client I/O (plain or TLS); -EAGAIN when it would block ---- */
+
+static ssize_t cread(struct hs *s, char *p, size_t n)
+{
+    if (!s->ssl) {
+        ssize_t r = recv(s->cio.fd, p, n, 0);
+        return r < 0 ? -errno : r;
+    }
+    ERR_clear_error();
+    int r = SSL_read(s->ssl, p, (int)(n > INT32_MAX ? INT32_MAX : n));
+    if (r > 0)
+        return r;
+    switch (SSL_get_error(s->ssl, r)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return -EAGAIN;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    default:
+        return -EPROTO;
+    }
+}
+
+static ssize_t cwrite(struct hs *s, const char *p, size_t n)
+{
+    if (!s->ssl) {
+        ssize_t r = send(s->cio.fd, p, n, MSG_NOSIGNAL);
+        return r < 0 ? -errno : r;
+    }
+    ERR_clear_error();
+    int r = SSL_write(s->ssl, p, (int)(n > INT32_MAX ? INT32_MAX : n));
+    if (r > 0)
+        return r;
+    int e = SSL_get_error(s->ssl, r);
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? -EAGAIN : -EPIPE;
+}
+
+/* ---- lifecycle ---- */
+
+static void detach_upstream(struct hs *s, bool reuse)
+{
+    struct gw_upconn *u = s->up;
+    if (!u)
+        return;
+    s->up = NULL;
+    gw_table_conn_close(s->tconn);
+    s->tconn = 0;
+    if (s->pending) {
+        atomic_fetch_sub(&s->svc->stats->pending, 1);
+        s->pending = false;
+    }
+    s->uin.len = s->uout.len = 0;
+    s->uin.off = s->uout.off = 0;
+    if (reuse)
+        gw_pool_put(s->w, u);
+    else
+        gw_upconn_close(u);
+}
+
+static void end_request_accounting(struct hs *s)
+{
+    if (s->counted) {
+        atomic_fetch_sub(&s->svc->stats->active_requests, 1);
+        s->counted = false;
+    }
+    while (s->retry_tokens > 0) {
+        gw_retry_release(s->svc);
+        s->retry_tokens--;
+    }
+}
+
+static void hs_close(struct hs *s)
+{
+    if (s->closed)
+        return;
+    s->closed = true;
+    detach_upstream(s, false);
+    end_request_accounting(s);
+    if (s->ssl) {
+        SSL_shutdown(s->ssl);
+        SSL_free(s->ssl);
+    }
+    close(s->cio.fd);
+    s->cio.kind = IO_DEAD;
+    atomic_fetch_sub(&s->l->stats->active, 1);
+    gw_session_unlink(s->w, &s->sess);
+    gw_config_unref(s->cfg);
+    free(s->cin.d);
+    free(s->cout.d);
+    free(s->uin.d);
+    free(s->uout.d);
+    free(s->head_copy);
+    gw_defer_free(s->w, s);
+}
+
+/* ---- access log and metrics ---- */
+
+static size_t json_str(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20 || c >= 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static void finish_accounting(struct hs *s)
+{
+    int64_t dur = gw_now_us() - s->t0_us;
+    struct gw_service_stats *st = s->svc ? s->svc->stats : local_stats;
+    if (st) {
+        int cls = s->status / 100;
+        atomic_fetch_add(&st->responses[cls >= 1 && cls <= 5 ? cls : 0], 1);
+        double secs = (double)dur / 1e6;
+        int b = 0;
+        while (b < GW_HIST_BUCKETS && secs > gw_hist_bounds[b])
+            b++;
+        atomic_fetch_add(&st->hist[b], 1);
+        atomic_fetch_add(&st->latency_sum_us, dur);
+    }
+    if (atomic_load_explicit(&gw.log_fd, memory_order_relaxed) < 0)
+        return;
+    char host[256], path[512], line[1536];
+    json_str(host, sizeof(host), s->host);
+    json_str(path, sizeof(path), s->path);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int n = snprintf(line, sizeof(line),
+                     "{\"time\":%lld.%03ld,\"client\":\"%s\",\"method\":\"%s\",\"host\":\"%s\","
+                     "\"path\":\"%s\",\"status\":%d,\"route\":\"%s\",\"service\":\"%s\","
+                     "\"endpoint\":\"%s\",\"attempts\":%d,\"bytes\":%llu,\"duration_us\":%lld,"
+                     "\"tls\":%s}\n",
+                     (long long)ts.tv_sec, ts.tv_nsec / 1000000, s->peer_ip, s->method, host, path,
+                     s->status, s->route ? s->route->name : "", s->svc ? s->svc->name : "",
+                     s->ep ? s->ep->name : "", s->attempts, (unsigned long long)s->resp_bytes,
+                     (long long)dur, s->ssl ? "true" : "false");
+    if (n > 0)
+        gw_access_log(line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* ---- local responses ---- */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
+    }
+}
+
+/* Answer the current request from the gateway itself. A request whose body was not consumed
+ * leaves the connection unusable, so it closes. */
+static void local_reply(struct hs *s, int status, const char *extra_header)
+{
+    char msg[512], body[128];
+    detach_upstream(s, false);
+    if (s->rq != RQ_DONE)
+        s->client_close = true;
+    int bl = snprintf(body, sizeof(body), "%d %s\n", status, reason(status));
+    snprintf(msg, sizeof(msg),
+             "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n%s%s\r\n%s",
+             status, reason(status), bl, extra_header ? extra_header : "",
+             s->client_close ? "Connection: close\r\n" : "", s->is_head ? "" : body);
+    s->cout.off = s->cout.len = 0; /* nothing of this exchange reached the client yet */
+    buf_puts(&s->cout, msg);
+    s->status = status;
+    s->rq = RQ_DONE;
+    s->rs = RS_DONE;
+}
+
+/* ---- requests ---- */
+
+static bool host_matches(const char *pattern, const char *host, size_t hlen)
+{
+    if (pattern[0] == '*' && pattern[1] == '.') {
+        size_t pl = strlen(pattern + 1);
+        return hlen > pl && strncasecmp(host + hlen - pl, pattern + 1, pl) == 0;
+    }
+    return strlen(pattern) == hlen && strncasecmp(pattern, host, hlen) == 0;
+}
+
+static struct gw_route *route_request(struct hs *s, const struct gw_head *h)
+{
+    const struct gw_hdr *hh = gw_http_find(h, "host");
+    size_t hlen = 0;
+    const char *host = "";
+    if (hh) {
+        host = hh->value;
+        hlen = hh->value_len;
+        /* strip the port, but not inside an IPv6 literal */
+        for (size_t i = hlen; i > 0; i--) {
+            if (host[i - 1] == ']')
+                break;
+            if (host[i - 1] == ':') {
+                hlen = i - 1;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < s->l->n_routes; i++) {
+        struct gw_route *r = &s->l->routes[i];
+        if (r->host && !host_matches(r->host, host, hlen))
+            continue;
+        if (r->path_prefix && (h->target_len < strlen(r->path_prefix) ||
+                               memcmp(h->target, r->path_prefix, strlen(r->path_prefix)) != 0))
+            continue;
+        bool ok = true;
+        for (size_t k = 0; k < r->n_headers && ok; k++) {
+            const struct gw_hdr *v = gw_http_find(h, r->headers[k].name);
+            ok = v && (!r->headers[k].value ||
+                       (strlen(r->headers[k].value) == v->value_len &&
+                        memcmp(r->headers[k].value, v->value, v->value_len) == 0));
+        }
+        if (ok)
+            return r;
+    }
+    return NULL;
+}
+
+static bool hop_by_hop(const struct gw_hdr *h)
+{
+    static const char *const names[] = { "connection", "keep-alive", "proxy-connection",
+                                         "te",         "upgrade",    NULL };
+    for (size_t i = 0; names[i]; i++)
+        if (gw_http_name_is(h, names[i]))
+            return true;
+    return false;
+}
+
+/* Build the request head sent upstream: hop-by-hop headers dropped (also those the client
+ * named in Connection), X-Forwarded-For extended, X-Forwarded-Proto and Via added. */
+static int rewrite_request(struct hs *s, const struct gw_head *h)
+{
+    size_t cap = h->head_len + 512 + strlen(s->peer_ip);
+    char *o = malloc(cap);
+    if (!o)
+        return -1;
+    size_t n = 0;
+    const struct gw_hdr *conn = gw_http_find(h, "connection");
+    n += (size_t)snprintf(o + n, cap - n, "%.*s %.*s HTTP/1.%d\r\n", (int)h->method_len, h->method,
+                          (int)h->target_len, h->target, h->minor);
+    const char *xff = NULL;
+    size_t xff_len = 0;
+    for (size_t i = 0; i < h->n_hdrs; i++) {
+        const struct gw_hdr *hd = &h->hdrs[i];
+        if (hop_by_hop(hd) || gw_http_name_is(hd, "x-forwarded-proto"))
+            continue;
+        char name[128];
+        if (conn && hd->name_len < sizeof(name)) {
+            memcpy(name, hd->name, hd->name_len);
+            name[hd->name_len] = '\0';
+            if (gw_http_has_token(conn->value, conn->value_len, name))
+                continue;
+        }
+        if (gw_http_name_is(hd, "x-forwarded-for")) {
+            xff = hd->value; /* several are joined into one list */
+            xff_len = hd->value_len;
+            continue;
+        }
+        memcpy(o + n, hd->name, hd->name_len);
+        n += hd->name_len;
+        o[n++] = ':';
+        o[n++] = ' ';
+        memcpy(o + n, hd->value, hd->value_len);
+        n += hd->value_len;
+        o[n++] = '\r';
+        o[n++] = '\n';
+    }
+    if (xff)
+        n += (size_t)snprintf(o + n, cap - n, "X-Forwarded-For: %.*s, %s\r\n", (int)xff_len, xff,
+                              s->peer_ip);
+    else
+        n += (size_t)snprintf(o + n, cap - n, "X-Forwarded-For: %s\r\n", s->peer_ip);
+    n += (size_t)snprintf(
+        o + n, cap - n, "X-Forwarded-Proto: %s\r\nVia: 1.%d lcont-gateway\r\n%s\r\n",
+        s->ssl ? "https" : "http", h->minor, h->minor == 0 ? "Connection: keep-alive\r\n" : "");
+    free(s->head_copy);
+    s->head_copy = o;
+    s->head_len = n;
+    return 0;
+}
+
+static void connect_upstream(struct hs *s);
+
+static void begin_attempt(struct hs *s)
+{
+    s->attempts++;
+    connect_upstream(s);
+}
+
+/* Retry the request on another endpoint if it is safe (nothing of the body was streamed, the
+ * method is idempotent or nothing was sent) and the budget allows. */
+static bool try_retry(struct hs *s, bool nothing_sent, bool free_retry)
+{
+    if (!(s->retryable || nothing_sent))
+        return false;
+    if (!free_retry) {
+        if (s->attempts > s->svc->retry_attempts || !gw_retry_acquire(s->svc))
+            return false;
+        s->retry_tokens++;
+    }
+    detach_upstream(s, false);
+    if (free_retry)
+        connect_upstream(s); /* a stale pooled connection: not a new attempt */
+    else
+        begin_attempt(s);
+    return true;
+}
+
+static void connect_failed(struct hs *s)
+{
+    gw_upstream_report(s->svc, s->ep, false);
+    detach_upstream(s, false);
+    if (!try_retry(s, true, false))
+        local_reply(s, 502, NULL);
+}
+
+static void connect_upstream(struct hs *s)
+{
+    struct gw_service *svc = s->svc;
+    struct gw_endpoint *e = gw_upstream_pick(svc, (struct sockaddr *)&s->peer, s->ep);
+    if (!e) {
+        atomic_fetch_add(&svc->stats->no_endpoint, 1);
+        local_reply(s, 503, NULL);
+        return;
+    }
+    s->ep = e;
+    s->u_rd = s->u_wr = true; /* unknown: try once */
+    s->u_hup = false;
+    s->u_eof = false;
+    s->upstream_close = false;
+    s->uout.off = s->uout.len = 0;
+    s->uin.off = s->uin.len = 0;
+    buf_append(&s->uout, s->head_copy, s->head_len);
+    struct gw_upconn *u = gw_pool_get(s->w, e);
+    if (u) {
+        u->io.kind = IO_HTTP;
+        u->io.owner = s;
+        s->up = u;
+        s->tconn = gw_table_conn_open(e);
+        s->rs = RS_WAIT_HEAD;
+        return;
+    }
+    if ((svc->max_connections && atomic_load(&svc->stats->connections) >= svc->max_connections) ||
+        (svc->max_pending && atomic_load(&svc->stats->pending) >= svc->max_pending)) {
+        atomic_fetch_add(&svc->stats->overflows, 1);
+        local_reply(s, 503, "X-Gateway-Overflow: connections\r\n");
+        return;
+    }
+    int fd = gw_connect_start(e);
+    if (fd < 0) {
+        gw_upstream_report(svc, e, false);
+        if (!try_retry(s, true, false))
+            local_reply(s, 502, NULL);
+        return;
+    }
+    u = calloc(1, sizeof(*u));
+    if (!u) {
+        close(fd);
+        local_reply(s, 503, NULL);
+        return;
+    }
+    *u = (struct gw_upconn){
+        .io = { .kind = IO_HTTP, .fd = fd, .owner = s }, .ep = e, .svc = svc->stats, .w = s->w
+    };
+    atomic_fetch_add(&e->active, 1);
+    atomic_fetch_add(&svc->stats->connections, 1);
+    atomic_fetch_add(&svc->stats->pending, 1);
+    s->pending = true;
+    s->up = u;
+    s->tconn = gw_table_conn_open(e);
+    s->rs = RS_CONNECTING;
+    s->connect_deadline = gw_now_ms() + svc->connect_timeout_ms;
+    if (gw_epoll_add(s->w, &u->io) < 0)
+        connect_failed(s);
+}
+
+/* Switch to the newest config between requests, when it still has our listener. */
+static void refresh_config(struct hs *s)
+{
+    struct gw_config *c = s->w->cfg;
+    if (c == s->cfg)
+        return;
+    for (size_t i = 0; i < c->n_listeners; i++)
+        if (strcmp(c->listeners[i].addr_key, s->addr_key) == 0 &&
+            c->listeners[i].proto == GW_PROTO_HTTP) {
+            gw_config_unref(s->cfg);
+            s->cfg = gw_config_ref(c);
+            s->l = &c->listeners[i];
+            return;
+        }
+}
+
+/* A complete head is at the start of cin (or an error). Returns false when more bytes are
+ * needed. */
+static bool start_request(struct hs *s)
+{
+    struct gw_hdr hdrs[MAX_HDRS];
+    struct gw_head h;
+    if (s->head_deadline == 0)
+        s->head_deadline = gw_now_ms() + s->l->client_timeout_ms;
+    size_t avail = s->cin.len;
+    int r = gw_http_parse_request(buf_data(&s->cin), avail, hdrs, s->l->max_headers, &h);
+    if (r == 0 && avail >= s->l->max_header_bytes)
+        r = -431;
+    if (r > 0 && (size_t)r > s->l->max_header_bytes)
+        r = -431;
+    if (r == 0)
+        return false;
+    refresh_config(s);
+    s->t0_us = gw_now_us();
+    s->route = NULL;
+    s->svc = NULL;
+    s->ep = NULL;
+    s->attempts = 0;
+    s->resp_bytes = 0;
+    s->status = 0;
+    s->host[0] = s->path[0] = s->method[0] = '\0';
+    s->head_deadline = 0;
+    s->io_deadline = gw_now_ms() + 30000;
+    if (r < 0) {
+        s->is_head = false;
+        s->client_close = true;
+        strcpy(s->method, "-");
+        s->rq = RQ_BODY; /* unread input: closes after the reply */
+        local_reply(s, -r, NULL);
+        s->cin.len = 0;
+        return true;
+    }
+    snprintf(s->method, sizeof(s->method), "%.*s", (int)h.method_len, h.method);
+    snprintf(s->path, sizeof(s->path), "%.*s", (int)h.target_len, h.target);
+    const struct gw_hdr *hh = gw_http_find(&h, "host");
+    if (hh)
+        snprintf(s->host, sizeof(s->host), "%.*s", (int)hh->value_len, hh->value);
+    s->minor = h.minor;
+    s->is_head = strcmp(s->method, "HEAD") == 0;
+    const struct gw_hdr *conn = gw_http_find(&h, "connection");
+    bool close_tok = conn && gw_http_has_token(conn->value, conn->value_len, "close");
+    bool ka_tok = conn && gw_http_has_token(conn->value, conn->value_len, "keep-alive");
+    s->client_close = h.minor == 0 ? !ka_tok : close_tok;
+    if (s->w->draining)
+        s->client_close = true;
+
+    /* HTTP/1.1 needs exactly one Host */
+    size_t n_host = 0;
+    for (size_t i = 0; i < h.n_hdrs; i++)
+        n_host += gw_http_name_is(&h.hdrs[i], "host");
+    int fr = gw_http_request_body(&h, &s->reqb);
+    if (fr < 0 || (h.minor == 1 && n_host != 1) || n_host > 1) {
+        s->rq = RQ_BODY;
+        local_reply(s, 400, NULL);
+        s->cin.len = 0;
+        return true;
+    }
+    if (s->reqb.kind == GW_BODY_CHUNKED && avail > h.head_len) {
+        /* framing errors already in hand are answered before any upstream sees the request */
+        struct gw_body probe = s->reqb;
+        if (gw_body_feed(&probe, buf_data(&s->cin) + h.head_len, avail - h.head_len) < 0)
+            fr = -400;
+    }
+    if (fr < 0) {
+        s->rq = RQ_BODY;
+        local_reply(s, 400, NULL);
+        s->cin.len = 0;
+        return true;
+    }
+    s->route = route_request(s, &h);
+    if (!s->route) {
+        s->rq = s->reqb.done ? RQ_DONE : RQ_BODY;
+        buf_consume(&s->cin, h.head_len);
+        local_reply(s, 404, NULL);
+        return true;
+    }
+    atomic_fetch_add(&s->route->stats->requests, 1);
+    s->svc = s->route->service;
+    atomic_fetch_add(&s->svc->stats->requests, 1);
+    static const char *const idempotent[] = { "GET",    "HEAD",  "OPTIONS", "PUT",
+                                              "DELETE", "TRACE", NULL };
+    s->retryable = false;
+    for (size_t i = 0; idempotent[i]; i++)
+        s->retryable |= strcmp(s->method, idempotent[i]) == 0;
+    s->retryable &= s->reqb.done; /* bodies are streamed, not kept for a replay */
+    int rw = rewrite_request(s, &h);
+    buf_consume(&s->cin, h.head_len);
+    s->rq = s->reqb.done ? RQ_DONE : RQ_BODY;
+    if (rw < 0) {
+        local_reply(s, 503, NULL);
+        return true;
+    }
+    if (s->route->has_limiter &&
+        !gw_limiter_allow(&s->route->limiter, (struct sockaddr *)&s->peer)) {
+        atomic_fetch_add(&s->route->stats->rate_limited, 1);
+        local_reply(s, 429, "Retry-After: 1\r\n");
+        return true;
+    }
+    if (s->svc->max_requests &&
+        atomic_load(&s->svc->stats->active_requests) >= s->svc->max_requests) {
+        atomic_fetch_add(&s->svc->stats->overflows, 1);
+        local_reply(s, 503, "X-Gateway-Overflow: requests\r\n");
+        return true;
+    }
+    atomic_fetch_add(&s->svc->stats->active_requests, 1);
+    s->counted = true;
+    begin_attempt(s);
+    return true;
+}
+
+/* ---- responses ---- */
+
+/* Build the client's response head from the upstream's. Returns false when cout lacks room. */
+static bool rewrite_response(struct hs *s, const struct gw_head *h)
+{
+    if (buf_space(&s->cout) < h->head_len + 128)
+        return false;
+    const struct gw_hdr *conn = gw_http_find(h, "connection");
+    if (h->minor == 0 ? !(conn && gw_http_has_token(conn->value, conn->value_len, "keep-alive"))
+                      : (conn && gw_http_has_token(conn->value, conn->value_len, "close")))
+        s->upstream_close = true;
+    if (s->respb.kind == GW_BODY_EOF)
+        s->client_close = true;
+    char line[64];
+    /* the status line is re-issued with the client's version */
+    snprintf(line, sizeof(line), "HTTP/1.%d %03d ", s->minor, h->status);
+    buf_puts(&s->cout, line);
+    buf_append(&s->cout, h->reason, h->reason_len);
+    buf_puts(&s->cout, "\r\n");
+    for (size_t i = 0; i < h->n_hdrs; i++) {
+        const struct gw_hdr *hd = &h->hdrs[i];
+        if (hop_by_hop(hd))
+            continue;
+        buf_append(&s->cout, hd->name, hd->name_len);
+        buf_puts(&s->cout, ": ");
+        buf_append(&s->cout, hd->value, hd->value_len);
+        buf_puts(&s->cout, "\r\n");
+    }
+    snprintf(line, sizeof(line), "Via: 1.%d lcont-gateway\r\n", h->minor);
+    buf_puts(&s->cout, line);
+    if (s->client_close)
+        buf_puts(&s->cout, "Connection: close\r\n");
+    else if (s->minor == 0)
+        buf_puts(&s->cout, "Connection: keep-alive\r\n");
+    buf_puts(&s->cout, "\r\n");
+    return true;
+}
+
+/* Returns true on progress. */
+static bool handle_response_head(struct hs *s)
+{
+    struct gw_hdr hdrs[MAX_HDRS];
+    struct gw_head h;
+    int r = gw_http_parse_response(buf_data(&s->uin), s->uin.len, hdrs, MAX_HDRS, &h);
+    if (r == 0 && (buf_space(&s->uin) == 0 || s->u_eof))
+        r = -502;
+    if (r == 0)
+        return false;
+    if (r < 0 || h.status == 101 || gw_http_response_body(&h, s->is_head, &s->respb) < 0) {
+        gw_upstream_report(s->svc, s->ep, false);
+        local_reply(s, 502, NULL);
+        return true;
+    }
+    if (h.status >= 100 && h.status < 200) {
+        /* interim (100 Continue): pass it on and wait for the final response */
+        if (buf_space(&s->cout) < h.head_len)
+            return false;
+        buf_append(&s->cout, buf_data(&s->uin), h.head_len);
+        buf_consume(&s->uin, h.head_len);
+        return true;
+    }
+    /* 5xx counts toward passive ejection, like a failed connect */
+    gw_upstream_report(s->svc, s->ep, h.status < 500);
+    if (h.status >= 500 && s->svc->retry_5xx && try_retry(s, false, false))
+        return true;
+    if (!rewrite_response(s, &h))
+        return false;
+    s->status = h.status;
+    buf_consume(&s->uin, h.head_len);
+    s->rs = s->respb.done ? RS_DONE : RS_BODY;
+    return true;
+}
+
+/* The upstream closed or failed while we wait for or read its response. */
+static void upstream_gone(struct hs *s, bool error)
+{
+    if (s->rs == RS_BODY && s->respb.kind == GW_BODY_EOF && !error) {
+        s->respb.done = true;
+        s->upstream_close = true;
+        s->rs = RS_DONE;
+        return;
+    }
+    if (s->rs == RS_WAIT_HEAD && s->uin.len == 0) {
+        bool stale = s->up->reused;
+        if (!stale)
+            gw_upstream_report(s->svc, s->ep, false);
+        if (try_retry(s, false, stale))
+            return;
+        local_reply(s, 502, NULL);
+        return;
+    }
+    if (s->rs == RS_WAIT_HEAD) {
+        gw_upstream_report(s->svc, s->ep, false);
+        local_reply(s, 502, NULL);
+        return;
+    }
+    /* mid-body: the client cannot be told any more than by closing */
+    gw_upstream_report(s->svc, s->ep, false);
+    s->status = s->status ? s->status : 502;
+    detach_upstream(s, false);
+    finish_accounting(s);
+    end_request_accounting(s);
+    hs_close(s);
+}
+
+static void finish_exchange(struct hs *s)
+{
+    bool reuse = s->up && !s->upstream_close && s->uin.len == 0 && s->uout.len == 0 &&
+                 s->respb.kind != GW_BODY_EOF && s->rq == RQ_DONE && !s->w->draining;
+    if (s->rq != RQ_DONE)
+        s->client_close = true; /* the response ended before the request body */
+    detach_upstream(s, reuse);
+    finish_accounting(s);
+    end_request_accounting(s);
+    s->rq = RQ_IDLE;
+    s->rs = RS_NONE;
+    s->upstream_close = false;
+    s->u_eof = false;
+    s->route = NULL;
+    s->svc = NULL;
+    s->idle_deadline = gw_now_ms() + s->l->idle_timeout_ms;
+    if (s->client_close)
+        s->closing = true;
+}
+
+/* ---- the pump ---- */
+
+static void update_deadline(struct hs *s)
+{
+    if (s->rs == RS_CONNECTING)
+        s->sess.deadline_ms = s->connect_deadline;
+    else if (s->rs == RS_NONE && s->rq == RQ_IDLE)
+        s->sess.deadline_ms = s->cin.len ? s->head_deadline : s->idle_deadline;
+    else
+        s->sess.deadline_ms = s->io_deadline;
+    if (s->closing && s->sess.deadline_ms == 0)
+        s->sess.deadline_ms = gw_now_ms() + 5000;
+}
+
+static void pump(struct hs *s)
+{
+    bool progress = true;
+    while (progress && !s->closed) {
+        progress = false;
+        /* 1. client -> cin */
+        if (!s->c_eof && !s->closing && (s->c_rd || s->ssl) && buf_space(&s->cin) > 0) {
+            size_t space = buf_space(&s->cin);
+            ssize_t n = cread(s, buf_tail(&s->cin), space);
+            if (n > 0) {
+                s->cin.len += (size_t)n;
+                s->c_rd = (size_t)n == space || s->c_hup;
+                progress = true;
+            } else if (n == 0) {
+                s->c_eof = true;
+                progress = true;
+            } else if (n == -EAGAIN) {
+                s->c_rd = false;
+            } else if (n != -EINTR) {
+                hs_close(s);
+                return;
+            }
+        }
+        /* 2. a new request */
+        if (s->rq == RQ_IDLE && s->rs == RS_NONE && s->cin.len && !s->closing)
+            progress |= start_request(s);
+        /* 3. request body -> uout */
+        if (s->rq == RQ_BODY && s->up && s->rs != RS_CONNECTING && s->cin.len) {
+            size_t n = s->cin.len, space = buf_space(&s->uout);
+            if (n > space)
+                n = space;
+            ssize_t fed = gw_body_feed(&s->reqb, buf_data(&s->cin), n);
+            if (fed < 0) {
+                if (s->rs == RS_WAIT_HEAD)
+                    local_reply(s, 400, NULL);
+                else
+                    upstream_gone(s, true);
+                progress = true;
+                continue;
+            }
+            if (fed > 0) {
+                buf_append(&s->uout, buf_data(&s->cin), (size_t)fed);
+                buf_consume(&s->cin, (size_t)fed);
+                progress = true;
+            }
+            if (s->reqb.done) {
+                s->rq = RQ_DONE;
+                progress = true;
+            }
+        }
+        if (s->rq == RQ_BODY && s->c_eof && s->rs != RS_DONE) {
+            upstream_gone(s, true); /* client gave up mid-body */
+            if (s->closed)
+                return;
+            s->closing = true;
+        }
+        /* 4. uout -> upstream */
+        if (s->up && s->u_wr && s->rs != RS_CONNECTING && s->rs != RS_DONE && s->uout.len) {
+            ssize_t n = send(s->up->io.fd, buf_data(&s->uout), s->uout.len, MSG_NOSIGNAL);
+            if (n > 0) {
+                s->u_wr = (size_t)n == s->uout.len;
+                buf_consume(&s->uout, (size_t)n);
+                progress = true;
+            } else if (n < 0 && errno == EAGAIN) {
+                s->u_wr = false;
+            } else if (n < 0 && errno != EINTR) {
+                upstream_gone(s, true);
+                progress = true;
+                continue;
+            }
+        }
+        /* 5. upstream -> uin */
+        if (s->up && s->u_rd && !s->u_eof && (s->rs == RS_WAIT_HEAD || s->rs == RS_BODY) &&
+            buf_space(&s->uin)) {
+            size_t space = buf_space(&s->uin);
+            ssize_t n = recv(s->up->io.fd, buf_tail(&s->uin), space, 0);
+            if (n > 0) {
+                s->uin.len += (size_t)n;
+                s->u_rd = (size_t)n == space || s->u_hup;
+                progress = true;
+            } else if (n < 0 && errno == EAGAIN) {
+                s->u_rd = false;
+            } else if (n == 0 || errno != EINTR) {
+                bool err = n < 0;
+                /* bytes already received are processed first */
+                if (s->uin.len == 0 || err) {
+                    upstream_gone(s, err);
+                    progress = true;
+                    continue;
+                }
+                s->upstream_close = true;
+                s->u_eof = true;
+            }
+        }
+        /* 6. uin -> cout */
+        if (s->rs == RS_WAIT_HEAD && s->uin.len)
+            progress |= handle_response_head(s);
+        if (s->rs == RS_BODY && s->uin.len) {
+            size_t n = s->uin.len, space = buf_space(&s->cout);
+            if (n > space)
+                n = space;
+            ssize_t fed = gw_body_feed(&s->respb, buf_data(&s->uin), n);
+            if (fed < 0) {
+                upstream_gone(s, true);
+                progress = true;
+                continue;
+            }
+            if (fed > 0) {
+                buf_append(&s->cout, buf_data(&s->uin), (size_t)fed);
+                buf_consume(&s->uin, (size_t)fed);
+                s->resp_bytes += (uint64_t)fed;
+                progress = true;
+            }
+            if (s->respb.done)
+                s->rs = RS_DONE;
+        }
+        if (s->rs == RS_BODY && s->u_eof && s->uin.len == 0) {
+            upstream_gone(s, false);
+            if (s->closed)
+                return;
+            progress = true;
+        }
+        /* 7. cout -> client */
+        if (s->cout.len && (s->c_wr || s->ssl)) {
+            ssize_t n = cwrite(s, buf_data(&s->cout), s->cout.len);
+            if (n > 0) {
+                s->c_wr = (size_t)n == s->cout.len;
+                buf_consume(&s->cout, (size_t)n);
+                progress = true;
+            } else if (n == -EAGAIN) {
+                s->c_wr = false;
+            } else if (n != -EINTR) {
+                hs_close(s);
+                return;
+            }
+        }
+        /* 8. exchange done */
+        if (s->rs == RS_DONE && (s->rq == RQ_DONE || s->closing || s->client_close)) {
+            finish_exchange(s);
+            progress = true;
+        }
+        if (progress)
+            s->io_deadline = gw_now_ms() + (s->svc ? s->svc->response_timeout_ms : 30000);
+    }
+    if (s->closed)
+        return;
+    if ((s->closing || (s->c_eof && s->rq == RQ_IDLE && s->rs == RS_NONE)) && s->cout.len == 0) {
+        if (!s->ssl)
+            shutdown(s->cio.fd, SHUT_WR);
+        hs_close(s);
+        return;
+    }
+    update_deadline(s);
+}
+
+static void on_timeout(struct gw_session *sess)
+{
+    struct hs *s = (struct hs *)sess;
+    if (s->rs == RS_CONNECTING) {
+        connect_failed(s);
+        pump(s);
+        return;
+    }
+    if (s->rs == RS_WAIT_HEAD && s->uin.len == 0 && s->cout.len == 0) {
+        gw_upstream_report(s->svc, s->ep, false);
+        local_reply(s, 504, NULL);
+        s->client_close = true;
+        pump(s);
+        return;
+    }
+    hs_close(s);
+}
+
+static void on_drain(struct gw_session *sess)
+{
+    struct hs *s = (struct hs *)sess;
+    if (s->rq == RQ_IDLE && s->rs == RS_NONE && s->cin.len == 0 && s->cout.len == 0)
+        hs_close(s);
+}
+
+void gw_http_event(struct gw_io *io, uint32_t events)
+{
+    struct hs *s = io->owner;
+    if (s->closed)
+        return;
+    bool rd = events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    bool wr = events & (EPOLLOUT | EPOLLHUP | EPOLLERR);
+    bool hup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    if (io == &s->cio) {
+        s->c_rd |= rd;
+        s->c_wr |= wr;
+        s->c_hup |= hup;
+    } else {
+        s->u_rd |= rd;
+        s->u_wr |= wr;
+        s->u_hup |= hup;
+    }
+    if (s->up && io == &s->up->io && s->rs == RS_CONNECTING) {
+        int err = 0;
+        socklen_t len = sizeof(err);
+        if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+            return;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+            connect_failed(s);
+        } else if (getpeername(io->fd, (struct sockaddr *)&ss, &sl) == 0) {
+            atomic_fetch_sub(&s->svc->stats->pending, 1);
+            s->pending = false;
+            s->rs = RS_WAIT_HEAD;
+        }
+    }
+    pump(s);
+}
+
+void gw_http_accept(struct gw_worker *w, struct gw_listener *l, int fd,
+                    const struct sockaddr_storage *peer)
+{
+    struct hs *s = calloc(1, sizeof(*s));
+    if (!local_stats)
+        local_stats = gw_registry_service("_gateway");
+    /* uout starts with the rewritten request head; cout with the response head (<= IO_CAP) */
+    size_t head_cap = l->max_header_bytes + 1024;
+    if (!s || buf_init(&s->cin, head_cap) < 0 || buf_init(&s->cout, IO_CAP + 4096) < 0 ||
+        buf_init(&s->uin, IO_CAP) < 0 ||
+        buf_init(&s->uout, head_cap + 2048 > IO_CAP ? head_cap + 2048 : IO_CAP) < 0) {
+        if (s) {
+            free(s->cin.d);
+            free(s->cout.d);
+            free(s->uin.d);
+            free(s->uout.d);
+        }
+        free(s);
+        close(fd);
+        return;
+    }
+    s->w = w;
+    s->cfg = gw_config_ref(w->cfg);
+    s->l = l;
+    snprintf(s->addr_key, sizeof(s->addr_key), "%s", l->addr_key);
+    s->peer = *peer;
+    gw_format_addr((const struct sockaddr *)peer, s->peer_ip, sizeof(s->peer_ip), false);
+    s->cio = (struct gw_io){ .kind = IO_HTTP, .fd = fd, .owner = s };
+    s->sess.on_timeout = on_timeout;
+    s->sess.on_drain = on_drain;
+    s->c_rd = s->c_wr = true;
+    s->idle_deadline = gw_now_ms() + l->client_timeout_ms;
+    gw_session_link(w, &s->sess);
+    atomic_fetch_add(&l->stats->active, 1);
+    if (l->n_certs) {
+        s->ssl = gw_tls_new(l, fd);
+        if (!s->ssl) {
+            hs_close(s);
+            return;
+        }
+    }
+    if (gw_epoll_add(w, &s->cio) < 0) {
+        hs_close(s);
+        return;
+    }
+    update_deadline(s);
+}

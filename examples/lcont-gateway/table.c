@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Upstream services backed by an lcont service table (include/lcont/service.h). */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lcont/lcont.h>
+#include <lcont/service.h>
+
+#include "table.h"
+
+static lcont_service_table *table;
+
+static char *slurp(const char *path, size_t *ret_len)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        if (n == 0)
+            break;
+        len += n;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    *ret_len = len;
+    return buf;
+}
+
+static void split_name(const char *full, char *ns, size_t nslen, const char **name)
+{
+    const char *slash = strchr(full, '/');
+    if (!slash) {
+        snprintf(ns, nslen, "default");
+        *name = full;
+        return;
+    }
+    snprintf(ns, nslen, "%.*s", (int)(slash - full), full);
+    *name = slash + 1;
+}
+
+static int fail(lcont_error *e, int r, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: %s", what, e ? lcont_error_message(e) : strerror(-r));
+    lcont_error_free(e);
+    return -1;
+}
+
+/* Kubernetes objects carry "kind"; anything else is the table's own persist format. */
+static bool is_k8s(const cJSON *j)
+{
+    if (cJSON_IsArray(j))
+        j = j->child;
+    return j && cJSON_GetObjectItemCaseSensitive(j, "kind") != NULL;
+}
+
+static int apply_file(const char *path, cJSON **ret_json, char *err, size_t errlen)
+{
+    lcont_error *e = NULL;
+    int r;
+    if (!table) {
+        r = lcont_service_table_new(0, &table, &e);
+        if (r < 0)
+            return fail(e, r, "service table", err, errlen);
+    }
+    size_t len;
+    char *text = slurp(path, &len);
+    if (!text) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    cJSON *j = gw_read_json_or_yaml(path, err, errlen);
+    if (!j) {
+        free(text);
+        return -1;
+    }
+    if (is_k8s(j))
+        r = lcont_service_table_apply_k8s(table, text, len, 0, &e);
+    else
+        r = lcont_service_table_load_json(table, text, 0, &e);
+    free(text);
+    if (r < 0) {
+        cJSON_Delete(j);
+        return fail(e, r, path, err, errlen);
+    }
+    *ret_json = j;
+    return 0;
+}
+
+static int push(char ***v, const char *ip, int port)
+{
+    char buf[GW_ADDR_LEN];
+    if (strchr(ip, ':'))
+        snprintf(buf, sizeof(buf), "[%s]:%d", ip, port);
+    else
+        snprintf(buf, sizeof(buf), "%s:%d", ip, port);
+    size_t n = gw_strv_len(*v);
+    char **nv = realloc(*v, (n + 2) * sizeof(*nv));
+    if (!nv)
+        return -1;
+    *v = nv;
+    nv[n] = strdup(buf);
+    nv[n + 1] = NULL;
+    return nv[n] ? 0 : -1;
+}
+
+/* Endpoint port: the one named @port, else the only/first one. */
+static int port_of(const cJSON *ports, const char *port)
+{
+    const cJSON *p;
+    int first = 0;
+    cJSON_ArrayForEach(p, ports)
+    {
+        const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "port");
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(p, "name");
+        if (!cJSON_IsNumber(num))
+            continue;
+        if (!first)
+            first = num->valueint;
+        if (port && cJSON_IsString(nm) && strcmp(nm->valuestring, port) == 0)
+            return num->valueint;
+    }
+    return first;
+}
+
+static bool not_ready(const cJSON *ep)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(ep, "conditions");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(c ? c : ep, "ready");
+    return cJSON_IsFalse(r) || (cJSON_IsString(r) && strcmp(r->valuestring, "false") == 0);
+}
+
+static bool meta_is(const cJSON *o, const char *ns, const char *name, bool slice)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(o, "metadata");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+    const char *objns = cJSON_IsString(n) ? n->valuestring : "default";
+    if (strcmp(objns, ns) != 0)
+        return false;
+    if (slice) {
+        const cJSON *labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
+        n = cJSON_GetObjectItemCaseSensitive(labels, "kubernetes.io/service-name");
+    } else {
+        n = cJSON_GetObjectItemCaseSensitive(md, "name");
+    }
+    return cJSON_IsString(n) && strcmp(n->valuestring, name) == 0;
+}
+
+/* Addresses of ready endpoints in EndpointSlices of ns/name (also inside a List). */
+static int k8s_addresses(const cJSON *j, const char *ns, const char *name, const char *port,
+                         char ***ret)
+{
+    if (cJSON_IsArray(j)) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, j) if (k8s_addresses(it, ns, name, port, ret) < 0) return -1;
+        return 0;
+    }
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
+    if (!cJSON_IsString(kind))
+        return 0;
+    if (strcmp(kind->valuestring, "List") == 0)
+        return k8s_addresses(cJSON_GetObjectItemCaseSensitive(j, "items"), ns, name, port, ret);
+    if (strcmp(kind->valuestring, "EndpointSlice") != 0 || !meta_is(j, ns, name, true))
+        return 0;
+    int p = port_of(cJSON_GetObjectItemCaseSensitive(j, "ports"), port);
+    const cJSON *ep;
+    cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(j, "endpoints"))
+    {
+        const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(ep, "addresses");
+        if (not_ready(ep) || !cJSON_IsString(addrs ? addrs->child : NULL) || !p)
+            continue;
+        if (push(ret, addrs->child->valuestring, p) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The persist format: {"services": [{"namespace", "name", "endpoints": [{"address", "ports"}]}]}
+ * (docs/service.md). */
+static int persist_addresses(const cJSON *j, const char *ns, const char *name, const char *port,
+                             char ***ret)
+{
+    const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(j, "services");
+    const cJSON *list = cJSON_IsArray(svcs) ? svcs : j, *s;
+    cJSON_ArrayForEach(s, list)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(s, "name");
+        const cJSON *sns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
+        if (!sns)
+            sns = cJSON_GetObjectItemCaseSensitive(s, "ns");
+        if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0 ||
+            strcmp(cJSON_IsString(sns) ? sns->valuestring : "default", ns) != 0)
+            continue;
+        const cJSON *ep;
+        cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(s, "endpoints"))
+        {
+            const cJSON *a = cJSON_GetObjectItemCaseSensitive(ep, "address");
+            int p = port_of(cJSON_GetObjectItemCaseSensitive(ep, "ports"), port);
+            if (!cJSON_IsString(a) || !p || not_ready(ep))
+                continue;
+            if (push(ret, a->valuestring, p) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int gw_table_endpoints(struct gw_service *s, char ***ret, char *err, size_t errlen)
+{
+    cJSON *j = NULL;
+    char ns[256];
+    const char *name;
+    if (apply_file(s->table_file, &j, err, errlen) < 0)
+        return -1;
+    split_name(s->table_service, ns, sizeof(ns), &name);
+    int r = lcont_service_lookup(table, ns, name, &s->table_id);
+    if (r < 0) {
+        cJSON_Delete(j);
+        snprintf(err, errlen, "service %s: %s/%s not in table %s", s->name, ns, name,
+                 s->table_file);
+        return -1;
+    }
+    char **v = calloc(1, sizeof(*v));
+    if (!v || (is_k8s(j) ? k8s_addresses(j, ns, name, s->table_port, &v)
+                         : persist_addresses(j, ns, name, s->table_port, &v)) < 0) {
+        gw_strv_free(v);
+        cJSON_Delete(j);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cJSON_Delete(j);
+    *ret = v;
+    return 0;
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const void *b, socklen_t blen)
+{
+    if (a->ss_family == AF_INET && blen >= sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *x = (const void *)a, *y = b;
+        return y->sin_family == AF_INET && x->sin_port == y->sin_port &&
+               x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    if (a->ss_family == AF_INET6 && blen >= sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *x = (const void *)a, *y = b;
+        return y->sin6_family == AF_INET6 && x->sin6_port == y->sin6_port &&
+               memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+    }
+    return false;
+}
+
+static struct gw_endpoint *endpoint_of(struct gw_service *s, const lcont_endpoint_pick *p)
+{
+    for (size_t i = 0; i < s->n_eps; i++)
+        if (same_addr(&s->eps[i]->addr, p->sockaddr, p->sockaddr_len))
+            return s->eps[i];
+    /* the table changed since this config was built: rare, take the registry's lock */
+    char name[GW_ADDR_LEN];
+    gw_format_addr((const struct sockaddr *)p->sockaddr, name, sizeof(name), true);
+    return gw_registry_endpoint(s->name, name);
+}
+
+struct gw_endpoint *gw_table_pick(struct gw_service *s, const struct sockaddr *client,
+                                  struct gw_endpoint *avoid)
+{
+    if (!table)
+        return NULL;
+    int64_t now = gw_now_ms();
+    uint64_t hash = client ? lcont_service_flow_hash(table, client, client, 6) : 0;
+    /* The table does not know the gateway's health verdicts: ask again a few times (round
+     * robin moves on), then fall back to any usable endpoint the table still lists. */
+    for (size_t attempt = 0; attempt < s->n_eps + 2; attempt++) {
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        if (lcont_service_pick(table, s->table_id, s->table_port, 0, client, hash + attempt, 0,
+                               &p) < 0)
+            return NULL;
+        struct gw_endpoint *e = endpoint_of(s, &p);
+        if (e && e != avoid && gw_endpoint_usable(e, now)) {
+            atomic_store_explicit(&e->table_ep_id, p.endpoint_id, memory_order_relaxed);
+            return e;
+        }
+    }
+    return NULL;
+}
+
+uint64_t gw_table_conn_open(struct gw_endpoint *e)
+{
+    uint64_t id = atomic_load_explicit(&e->table_ep_id, memory_order_relaxed);
+    if (!table || !id || lcont_service_conn_open(table, id) < 0)
+        return 0;
+    return id;
+}
+
+void gw_table_conn_close(uint64_t id)
+{
+    if (table && id)
+        lcont_service_conn_close(table, id);
+}
+
+uint64_t gw_table_generation(void)
+{
+    return table ? lcont_service_table_get_generation(table) : 0;
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The exec'd process from clone3() to execve(): system calls only, on memory
+ * prepared by the parent (no malloc, no locks, no stdio: STYLE §10.3).
+ */
+#include "runtime/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/childmsg.h"
+#include "core/sys.h"
+#include "runtime/security.h"
+#include "runtime/sync.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Scratch memory, mmap'ed: the calling thread's stack may be small. */
+struct exec_mem {
+    struct lcont_child_error err;
+    char msg[sizeof(struct lcont_sync_hdr) + 256];
+    char exe[4096];
+    int sync_fd, proc_fd; /* moved above the preserved fds */
+};
+
+__attribute__((noreturn)) static void die(struct exec_mem *m)
+{
+    if (!m->err.code)
+        lcont__child_fail(&m->err, -EIO, "exec failed", NULL);
+    lcont__sync_send(m->sync_fd, LCONT_SYNC_ERROR, m->err.code, &m->err, sizeof(m->err), -1);
+    _exit(m->err.code == -ENOENT ? 127 : m->err.code == -EACCES ? 126 : 1);
+}
+
+static int expect_ack(struct exec_mem *m, uint32_t want)
+{
+    uint32_t got;
+    int code;
+    size_t len;
+    int r = lcont__sync_recv(m->sync_fd, m->msg, sizeof(m->msg), &got, &code, &len, NULL);
+
+    if (r < 0)
+        return lcont__child_fail(&m->err, r, "sync with parent: receive failed", NULL);
+    if (got == LCONT_SYNC_ERROR)
+        _exit(1); /* the parent gave up and reports the error itself */
+    if (got != want)
+        return lcont__child_fail(&m->err, -EPROTO, "sync with parent: unexpected message", NULL);
+    return 0;
+}
+
+static int send_and_wait(struct exec_mem *m, uint32_t type, int fd)
+{
+    int r = lcont__sync_send(m->sync_fd, type, 0, NULL, 0, fd);
+    if (r < 0)
+        return lcont__child_fail(&m->err, r, "sync with parent: send failed", NULL);
+    return expect_ack(m, LCONT_SYNC_PARENT_ACK);
+}
+
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    sigset_t none;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Our own fds must not land in the preserved range, or they would survive exec. */
+static int move_above(struct exec_mem *m, int *fd, int first)
+{
+    int n;
+
+    if (*fd < 0 || *fd >= first)
+        return 0;
+    n = fcntl(*fd, F_DUPFD_CLOEXEC, first);
+    if (n < 0)
+        return lcont__child_fail(&m->err, -errno, "move fd above the preserved ones", NULL);
+    close(*fd);
+    *fd = n;
+    return 0;
+}
+
+static int setup_stdio(const struct lcont_exec_plan *plan, struct exec_mem *m)
+{
+    int tmp[3];
+
+    /* through high fds first so that e.g. stdio = {1, 0, 2} cannot clobber itself */
+    for (int i = 0; i < 3; i++) {
+        tmp[i] = -1;
+        if (plan->stdio[i] >= 0 && (tmp[i] = fcntl(plan->stdio[i], F_DUPFD_CLOEXEC, 10)) < 0)
+            return lcont__child_fail(&m->err, -errno, "duplicate stdio fd", NULL);
+    }
+    for (int i = 0; i < 3; i++)
+        if (tmp[i] >= 0) {
+            if (dup2(tmp[i], i) < 0)
+                return lcont__child_fail(&m->err, -errno, "set up stdio", NULL);
+            close(tmp[i]);
+        }
+    return 0;
+}
+
+static int join_namespaces(const struct lcont_exec_plan *plan, struct exec_mem *m)
+{
+    /* user first: it grants the capabilities the other joins need */
+    static const enum lcont_ns_type order[] = { LCONT_NS_USER, LCONT_NS_IPC,    LCONT_NS_UTS,
+                                                LCONT_NS_NET,  LCONT_NS_CGROUP, LCONT_NS_TIME,
+                                                LCONT_NS_MNT };
+
+    if (!plan->ns_flags)
+        return 0;
+    /* all at once, atomically, when the kernel takes a pidfd (5.8+) */
+    if (lcont__sys_setns(plan->init_pidfd, plan->ns_flags) == 0)
+        return 0;
+    if (errno != EINVAL && errno != EBADF)
+        return lcont__child_fail(&m->err, -errno, "join the container's namespaces", NULL);
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        int fd = plan->ns_fds[order[i]];
+        if (fd >= 0 && lcont__sys_setns(fd, 0) < 0)
+            return lcont__child_fail(&m->err, -errno, "join namespace",
+                                     lcont__spec_ns_proc_name(order[i]));
+    }
+    return 0;
+}
+
+/* A pty from the container's own devpts, checked by fd (CVE-2025-52565). Unlike the init's,
+ * an exec's terminal never replaces the container's /dev/console. */
+static int open_pty(const struct lcont_exec_plan *plan, struct exec_mem *m, int *ret_master)
+{
+    struct statfs sfs;
+    struct stat st;
+    int master, slave, unlock = 0;
+
+    master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+    if (master < 0)
+        return lcont__child_fail(&m->err, -errno, "terminal: open", "/dev/pts/ptmx");
+    if (fstatfs(master, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC || fstat(master, &st) < 0 ||
+        !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+        close(master);
+        return lcont__child_fail(&m->err, -EPERM, "terminal: not a devpts ptmx", "/dev/pts/ptmx");
+    }
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+        goto fail;
+    if (plan->process->console_height && plan->process->console_width) {
+        struct winsize ws = { .ws_row = (unsigned short)plan->process->console_height,
+                              .ws_col = (unsigned short)plan->process->console_width };
+        if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+            goto fail;
+    }
+    slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+        goto fail;
+    if (ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
+        dup2(slave, 2) < 0) {
+        close(slave);
+        goto fail;
+    }
+    close(slave);
+    *ret_master = master;
+    return 0;
+fail:
+    lcont__child_fail(&m->err, -errno, "terminal: set up pty", NULL);
+    close(master);
+    return m->err.code;
+}
+
+/* cwd must be inside the container's root: never reached through a leaked fd. */
+static int enter_cwd(const struct lcont_exec_plan *plan, struct exec_mem *m)
+{
+    const char *cwd = plan->process->cwd ? plan->process->cwd : "/";
+    char buf[4096];
+    long n;
+
+    if (chdir(cwd) < 0)
+        return lcont__child_fail(&m->err, -errno, "chdir to cwd", cwd);
+    n = syscall(SYS_getcwd, buf, sizeof(buf));
+    if (n < 0 || buf[0] != '/')
+        return lcont__child_fail(&m->err, -EPERM, "cwd is outside the container root", cwd);
+    return 0;
+}
+
+static int is_executable_file(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode))
+        return -EACCES;
+    return access(path, X_OK) < 0 ? -errno : 0;
+}
+
+/* PATH lookup inside the container, like execvp but with no allocation. */
+static int resolve_executable(const struct lcont_exec_plan *plan, struct exec_mem *m)
+{
+    const char *arg0 = plan->process->args[0];
+    const char *p = plan->path_env ? plan->path_env : DEFAULT_PATH;
+    int last = -ENOENT;
+
+    if (strchr(arg0, '/')) {
+        int r = is_executable_file(arg0);
+        m->exe[0] = '\0';
+        lcont__cm_append(m->exe, sizeof(m->exe), arg0);
+        return r < 0 ? lcont__child_fail(&m->err, r, "exec: cannot run", arg0) : 0;
+    }
+    while (*p) {
+        const char *end = strchrnul(p, ':');
+        size_t dlen = (size_t)(end - p);
+        if (dlen > 0 && dlen + strlen(arg0) + 2 < sizeof(m->exe)) {
+            int r;
+            memcpy(m->exe, p, dlen);
+            m->exe[dlen] = '/';
+            strcpy(m->exe + dlen + 1, arg0);
+            r = is_executable_file(m->exe);
+            if (r == 0)
+                return 0;
+            if (r != -ENOENT && r != -ENOTDIR)
+                last = r;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (last == -ENOENT)
+        return lcont__child_fail(&m->err, -ENOENT,
+                                 "exec: executable file not found in $PATH:", arg0);
+    return lcont__child_fail(&m->err, last, "exec: cannot run", arg0);
+}
+
+static int prepare_exec_fds(const struct lcont_exec_plan *plan, struct exec_mem *m)
+{
+    unsigned first = 3 + (unsigned)plan->preserve_fds;
+
+    for (int fd = 3; fd < (int)first; fd++)
+        if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
+            return lcont__child_fail(&m->err, -errno, "preserve fd", NULL);
+    /* everything else closes at exec, the sync socket included: EOF tells the parent */
+    if (lcont__sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return lcont__child_fail(&m->err, -errno, "close_range", NULL);
+    return 0;
+}
+
+void lcont__exec_child_main(const struct lcont_exec_plan *plan)
+{
+    int first = 3 + plan->preserve_fds, listener = -1;
+    struct exec_mem *m;
+
+    reset_signals();
+    if (plan->close_fd >= 0)
+        close(plan->close_fd);
+    m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        _exit(1);
+    m->err.code = 0;
+    m->sync_fd = plan->sync_fd;
+    m->proc_fd = plan->proc_fd;
+    if (move_above(m, &m->sync_fd, first) < 0)
+        _exit(1);
+    /* die with the caller until exec; the container must never ptrace or open us (runc
+     * exec was the way in for CVE-2019-5736) */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+        lcont__child_fail(&m->err, -errno, "prctl", NULL);
+        die(m);
+    }
+    if (move_above(m, &m->proc_fd, first) < 0 || setup_stdio(plan, m) < 0 ||
+        expect_ack(m, LCONT_SYNC_PARENT_GO) < 0)
+        die(m);
+    /* before the user namespace join: raising limits needs the host's CAP_SYS_RESOURCE */
+    if (lcont__limits_apply_child(plan->security, m->proc_fd, &m->err) < 0 ||
+        join_namespaces(plan, m) < 0)
+        die(m);
+    close(plan->init_pidfd);
+    for (int t = 0; t < LCONT_NS_COUNT; t++)
+        if (plan->ns_fds[t] >= 0)
+            close(plan->ns_fds[t]);
+    /* the host's session keyring must not be reachable from the container */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0L) < 0 && errno != ENOSYS &&
+        errno != EDQUOT) {
+        lcont__child_fail(&m->err, -errno, "join a new session keyring", NULL);
+        die(m);
+    }
+    /* a session of its own (as runc's): job control signals of the caller's terminal must
+     * not reach it behind the caller's back; a terminal needs it for TIOCSCTTY anyway */
+    if (setsid() < 0 && errno != EPERM) {
+        lcont__child_fail(&m->err, -errno, "setsid", NULL);
+        die(m);
+    }
+    if (plan->terminal) {
+        int master = -1;
+        if (open_pty(plan, m, &master) < 0 ||
+            send_and_wait(m, LCONT_SYNC_CHILD_CONSOLE, master) < 0)
+            die(m);
+        close(master);
+    }
+    if (enter_cwd(plan, m) < 0 || resolve_executable(plan, m) < 0)
+        die(m);
+    if (lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
+        die(m);
+    if (listener >= 0) {
+        if (send_and_wait(m, LCONT_SYNC_CHILD_SECCOMP, listener) < 0)
+            die(m);
+        close(listener);
+    }
+    if (prepare_exec_fds(plan, m) < 0)
+        die(m);
+    /* the caller may exit once we run (lcont-run exec --detach) */
+    prctl(PR_SET_PDEATHSIG, 0);
+    execve(m->exe, plan->process->args,
+           plan->process->env ? plan->process->env : (char *[]){ NULL });
+    lcont__child_fail(&m->err, -errno, "exec", m->exe);
+    die(m);
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Read path: picking, affinity, connection counts, flow hashing. No locks, no allocation. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "service/maglev.h"
+#include "service/service-internal.h"
+
+static const struct snap_port *find_port(const struct snap *s, const char *name, uint32_t port)
+{
+    if (name) {
+        for (size_t i = 0; i < s->n_ports; i++)
+            if (strcmp(s->ports[i].name, name) == 0)
+                return &s->ports[i];
+        return NULL;
+    }
+    if (port == 0)
+        return s->n_ports == 1 ? &s->ports[0] : NULL;
+    for (size_t i = 0; i < s->n_ports; i++)
+        if (s->ports[i].port == port)
+            return &s->ports[i];
+    return NULL;
+}
+
+static uint32_t pick_cum(const struct pool *p, uint64_t x)
+{
+    uint64_t total = p->cum[p->n - 1];
+    uint64_t r = (uint64_t)(((unsigned __int128)x * total) >> 64);
+    uint32_t lo = 0, hi = p->n - 1;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p->cum[mid] > r)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+static uint32_t pick_ring(const struct pool *p, uint64_t h)
+{
+    uint32_t lo = 0, hi = p->n_ring;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->ring[mid].hash < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return p->ring[lo == p->n_ring ? 0 : lo].member;
+}
+
+static uint32_t pick_member(const struct snap *s, struct pool *p, uint64_t flow_hash)
+{
+    uint32_t n = p->n;
+    if (n == 1)
+        return 0;
+    switch (s->picker) {
+    case LCONT_SERVICE_PICKER_WEIGHTED_RR: {
+        uint64_t c = atomic_fetch_add_explicit(&p->counter, 1, memory_order_relaxed);
+        return p->seq ? p->seq[c % p->n_seq] : (uint32_t)(c % n);
+    }
+    case LCONT_SERVICE_PICKER_RANDOM: {
+        uint64_t c = atomic_fetch_add_explicit(&p->counter, 1, memory_order_relaxed);
+        return pick_cum(p, lcont__hash_mix64(c ^ flow_hash));
+    }
+    case LCONT_SERVICE_PICKER_LEAST_CONN: {
+        /* Power of two choices: two weighted-random candidates, fewer connections per weight wins. */
+        uint64_t c = atomic_fetch_add_explicit(&p->counter, 1, memory_order_relaxed);
+        uint64_t x = lcont__hash_mix64(c ^ flow_hash);
+        uint32_t a = pick_cum(p, x), b = pick_cum(p, lcont__hash_mix64(x));
+        if (a == b)
+            b = (a + 1 + lcont__hash_range(x, n - 1)) % n;
+        const struct member *ea = &p->m[a], *eb = &p->m[b];
+        int64_t ca = atomic_load_explicit(&ea->slot->conns, memory_order_relaxed);
+        int64_t cb = atomic_load_explicit(&eb->slot->conns, memory_order_relaxed);
+        if (ca < 0)
+            ca = 0;
+        if (cb < 0)
+            cb = 0;
+        return (uint64_t)ca * eb->weight <= (uint64_t)cb * ea->weight ? a : b;
+    }
+    case LCONT_SERVICE_PICKER_MAGLEV:
+        return lcont__maglev_lookup(p->maglev, p->maglev_size, flow_hash);
+    case LCONT_SERVICE_PICKER_RING_HASH:
+        return pick_ring(p, flow_hash);
+    default: {
+        uint64_t c = atomic_fetch_add_explicit(&p->counter, 1, memory_order_relaxed);
+        return (uint32_t)(c % n);
+    }
+    }
+}
+
+static int member_of(const struct snap *s, const struct pool *p, uint64_t ep_id)
+{
+    for (uint32_t i = 0; i < p->n; i++)
+        if (p->m[i].id == ep_id)
+            return (int)i;
+    return -1;
+}
+
+/*
+ * Client-IP affinity: a 4-way set-associative cache of client -> endpoint per
+ * service (AFFINITY_SETS x AFFINITY_WAYS clients; beyond that the least
+ * recently used entry of a set is replaced, like xt_recent's bounded lists).
+ * Entries are plain atomics: racing pickers may interleave fields, which at
+ * worst sends a client to another usable endpoint, never to an unusable one.
+ */
+static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
+                            const struct snap_port *sp, struct pool *p, const struct ipaddr *client,
+                            uint64_t flow_hash)
+{
+    unsigned char buf[24];
+    memcpy(buf, client->a, 16);
+    memcpy(buf + 16, &sp->port, 4);
+    memcpy(buf + 20, &sp->protocol, 4);
+    uint64_t key = lcont__hash_fast(&t->key, buf, sizeof(buf)) | 1;
+    struct aff_entry *set = &s->aff->e[(key >> 40) % AFFINITY_SETS * AFFINITY_WAYS];
+    uint64_t now = lcont__service_now_ms(t) + 1; /* 0 marks never used */
+    struct aff_entry *victim = &set[0];
+    uint64_t oldest = UINT64_MAX;
+
+    for (unsigned w = 0; w < AFFINITY_WAYS; w++) {
+        struct aff_entry *e = &set[w];
+        uint64_t k = atomic_load_explicit(&e->key, memory_order_acquire);
+        uint64_t stamp = atomic_load_explicit(&e->stamp_ms, memory_order_relaxed);
+        if (k == key) {
+            victim = e;
+            oldest = 0;
+            if (now - stamp <= s->affinity_timeout_ms) {
+                int m = member_of(s, p, atomic_load_explicit(&e->ep_id, memory_order_relaxed));
+                if (m >= 0) {
+                    atomic_store_explicit(&e->stamp_ms, now, memory_order_relaxed);
+                    return (uint32_t)m;
+                }
+            }
+            break;
+        }
+        if (stamp < oldest) {
+            oldest = stamp;
+            victim = e;
+        }
+    }
+    uint32_t m = pick_member(s, p, flow_hash);
+    atomic_store_explicit(&victim->key, 0, memory_order_relaxed);
+    atomic_store_explicit(&victim->ep_id, p->m[m].id, memory_order_relaxed);
+    atomic_store_explicit(&victim->stamp_ms, now, memory_order_relaxed);
+    atomic_store_explicit(&victim->key, key, memory_order_release);
+    return m;
+}
+
+static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_endpoint_pick *out)
+{
+    const struct member *e = &p->m[m];
+    uint32_t port = e->port;
+    out->endpoint_id = e->id;
+    out->generation = s->generation;
+    out->port = port;
+    out->family = e->family;
+    out->reserved = 0;
+    memset(out->sockaddr, 0, sizeof(out->sockaddr));
+    if (e->family == AF_INET) {
+        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        memcpy(&in.sin_addr, e->addr, 4);
+        memcpy(out->sockaddr, &in, sizeof(in));
+        out->sockaddr_len = sizeof(in);
+    } else {
+        struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+        memcpy(&in6.sin6_addr, e->addr, 16);
+        memcpy(out->sockaddr, &in6, sizeof(in6));
+        out->sockaddr_len = sizeof(in6);
+    }
+}
+
+int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const char *port_name,
+                       uint32_t port, const struct sockaddr *client, uint64_t flow_hash,
+                       uint64_t flags, lcont_endpoint_pick *out)
+{
+    struct lcont_service_table *t = (struct lcont_service_table *)ct;
+    if (!t || !out || out->struct_size < sizeof(*out) || (flags & ~LCONT_SERVICE_PICK_EXTERNAL))
+        return -EINVAL;
+    struct svc_slot *slot = lcont__service_svc_slot(t, lcont__service_id_slot(service_id));
+    if (!slot)
+        return -ENOENT;
+
+    _Atomic uint64_t *rc = lcont__service_read_enter(t);
+    int r = 0;
+    struct snap *s = atomic_load_explicit(&slot->snap, memory_order_acquire);
+    if (!s || s->service_id != service_id) {
+        r = -ENOENT;
+        goto out;
+    }
+    /* Ports, pool and members follow the header: fetch their lines in parallel
+     * rather than one dependent miss after another. */
+    for (uint32_t off = 64; off < s->block_size && off < 1024; off += 64)
+        __builtin_prefetch((const char *)s + off);
+    if (s->headless) {
+        r = -EOPNOTSUPP;
+        goto out;
+    }
+    const struct snap_port *sp = find_port(s, port_name, port);
+    if (!sp) {
+        r = -ENOENT;
+        goto out;
+    }
+    int policy = (flags & LCONT_SERVICE_PICK_EXTERNAL) ? s->etp : s->itp;
+    struct pool *p =
+        (struct pool *)(policy == LCONT_SERVICE_TRAFFIC_LOCAL ? &sp->local : &sp->cluster);
+    if (p->n == 0) {
+        /* kube-proxy: no endpoint at all rejects; Local with remote-only endpoints drops. */
+        r = policy == LCONT_SERVICE_TRAFFIC_LOCAL && sp->cluster.n ? -EHOSTUNREACH : -ECONNREFUSED;
+        goto out;
+    }
+    struct ipaddr cip;
+    uint32_t m;
+    if (s->affinity && s->aff && client && lcont__service_ip_from_sockaddr(client, &cip, NULL) == 0)
+        m = pick_affine(t, s, sp, p, &cip, flow_hash);
+    else
+        m = pick_member(s, p, flow_hash);
+    fill(s, p, m, out);
+out:
+    lcont__service_read_leave(rc);
+    return r;
+}
+
+uint64_t lcont_service_flow_hash(const lcont_service_table *t, const struct sockaddr *src,
+                                 const struct sockaddr *dst, int protocol)
+{
+    struct ipaddr a, b;
+    uint32_t pa, pb;
+    if (!t || lcont__service_ip_from_sockaddr(src, &a, &pa) < 0 ||
+        lcont__service_ip_from_sockaddr(dst, &b, &pb) < 0 || a.family != b.family)
+        return 0;
+    uint64_t tail = (uint64_t)pa | (uint64_t)pb << 16 | (uint64_t)(protocol & 0xff) << 32 |
+                    (uint64_t)a.family << 40;
+    if (a.family == AF_INET) {
+        uint32_t sa, da;
+        memcpy(&sa, a.a, 4);
+        memcpy(&da, b.a, 4);
+        uint64_t w[2] = { (uint64_t)sa | (uint64_t)da << 32, tail };
+        return lcont__hash_fast_words(&t->key, w, 2);
+    }
+    uint64_t w[5];
+    memcpy(w, a.a, 16);
+    memcpy(w + 2, b.a, 16);
+    w[4] = tail;
+    return lcont__hash_fast_words(&t->key, w, 5);
+}
+
+static int conn_add(const lcont_service_table *t, uint64_t endpoint_id, int64_t delta)
+{
+    if (!t)
+        return -EINVAL;
+    struct ep_slot *s = lcont__service_ep_slot(t, lcont__service_id_slot(endpoint_id));
+    if (!s || endpoint_id == 0 || atomic_load_explicit(&s->id, memory_order_acquire) != endpoint_id)
+        return -ENOENT;
+    atomic_fetch_add_explicit(&s->conns, delta, memory_order_relaxed);
+    return 0;
+}
+
+int lcont_service_conn_open(const lcont_service_table *t, uint64_t endpoint_id)
+{
+    return conn_add(t, endpoint_id, 1);
+}
+
+int lcont_service_conn_close(const lcont_service_table *t, uint64_t endpoint_id)
+{
+    return conn_add(t, endpoint_id, -1);
+}

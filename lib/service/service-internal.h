@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef LCONT_SERVICE_INTERNAL_H
+#define LCONT_SERVICE_INTERNAL_H
+
+/*
+ * Service tables: one writer, lock-free readers.
+ *
+ * Readers see immutable per-service snapshots (struct snap) through atomic
+ * pointers in a chunked slot array, and lock-free hash indexes whose nodes
+ * are never modified after publication. A writer replaces, never mutates:
+ * it builds a new snapshot, swaps the pointer and retires the old one.
+ *
+ * Reclamation is epoch based without reader registration: a reader
+ * increments one of the counters of the current epoch's parity (striped over
+ * cache lines to limit contention) for the duration of its call. The writer
+ * advances the epoch only when the counters of the other parity are zero,
+ * and frees an object retired in epoch e once the epoch reaches e + 2: by
+ * then every reader that could have loaded its pointer has left.
+ */
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <lcont/service.h>
+
+#include "core/hash.h"
+
+#define EPOCH_STRIPES 16
+#define SLOT_CHUNK_BITS 12
+#define SLOT_CHUNK_SIZE (1u << SLOT_CHUNK_BITS)
+#define SLOT_CHUNKS 1024 /* at most 4M services and 4M endpoints per table */
+#define SLOT_MAX (SLOT_CHUNKS * SLOT_CHUNK_SIZE)
+
+#define SERVICE_NAME_MAX 253
+#define ENDPOINTS_MAX 65536 /* per service */
+#define PORTS_MAX 256       /* per service or endpoint */
+#define HINTS_MAX 64
+#define AFFINITY_SETS 2048 /* x 4 ways: client IPs remembered per service */
+#define AFFINITY_WAYS 4
+#define WRR_SEQ_MAX 65536
+#define RING_POINTS_PER_WEIGHT 128
+#define RING_POINTS_MAX (1u << 20)
+
+struct epoch_stripe {
+    _Atomic uint64_t readers;
+} __attribute__((aligned(64)));
+
+struct retired {
+    void *p;
+    void (*free_fn)(void *);
+    uint64_t epoch;
+};
+
+/* Connection counter of an endpoint; slots are never freed, only reused. */
+struct ep_slot {
+    _Atomic uint64_t id;
+    _Atomic int64_t conns;
+} __attribute__((aligned(16)));
+
+struct snap;
+struct svc_slot {
+    _Atomic(struct snap *) snap;
+};
+
+/* Lock-free-read hash index: chains of immutable nodes. */
+struct rh_node {
+    struct rh_node *next;
+    uint64_t hash;
+    uint64_t value;
+    uint32_t klen;
+    unsigned char key[];
+};
+struct rh_table {
+    size_t mask;
+    _Atomic(struct rh_node *) b[];
+};
+struct rhash {
+    _Atomic(struct rh_table *) tab;
+    size_t count;
+};
+
+struct ipaddr {
+    int family; /* AF_INET / AF_INET6 */
+    uint8_t a[16];
+};
+
+/* ---- writer-side model (owned by the single writer) ---- */
+
+struct port_rec {
+    char *name; /* never NULL ("" when unnamed) */
+    int protocol;
+    uint32_t port;
+};
+
+struct svc_port_rec {
+    char *name;
+    int protocol;
+    uint32_t port, target_port, node_port;
+    char *target_port_name; /* NULL if none */
+};
+
+struct ep_rec {
+    char *address;
+    struct ipaddr ip;
+    struct port_rec *ports;
+    size_t n_ports;
+    int ready, serving, terminating; /* raw LCONT_SERVICE_COND_* */
+    char *node, *zone, *target_ref;
+    char **hint_zones, **hint_nodes;
+    uint32_t weight;
+    char *source; /* EndpointSlice name, or NULL */
+    uint64_t id;
+};
+
+struct svc_conf {
+    char **vips;
+    struct ipaddr *vip_ips;
+    size_t n_vips;
+    struct svc_port_rec *ports;
+    size_t n_ports;
+    char *selector;
+    int type, headless, picker, affinity;
+    uint32_t maglev_size, affinity_timeout;
+    int itp, etp, distribution, publish_not_ready;
+    bool placeholder; /* created by an EndpointSlice before its Service */
+};
+
+struct aff_entry {
+    _Atomic uint64_t key;
+    _Atomic uint64_t ep_id;
+    _Atomic uint64_t stamp_ms;
+};
+
+struct affinity {
+    struct aff_entry e[AFFINITY_SETS * AFFINITY_WAYS];
+};
+
+struct service {
+    uint64_t id;
+    uint32_t slot;
+    char *ns, *name;
+    struct svc_conf conf;
+    struct ep_rec *eps;
+    size_t n_eps, cap_eps;
+    struct affinity *aff; /* shared by snapshots; retired with the service */
+    uint64_t generation;
+};
+
+/* ---- read-side snapshot (immutable once published) ---- */
+
+struct snap_ep {
+    uint64_t id;
+    struct ep_slot *slot;
+    struct ipaddr ip;
+    uint32_t weight;
+    uint64_t key_hash; /* of "address", for Maglev/ring permutations */
+};
+
+/* A pool member: everything a pick needs, in one 48-byte entry. */
+struct member {
+    uint64_t id;
+    struct ep_slot *slot;
+    uint64_t key_hash;
+    uint8_t addr[16];
+    uint16_t family;
+    uint16_t port; /* endpoint port for this service port */
+    uint32_t weight;
+};
+
+struct ring_point {
+    uint64_t hash;
+    uint32_t member;
+};
+
+struct pool {
+    uint32_t n;
+    struct member *m; /* in the snapshot's block */
+    uint64_t *cum;    /* cumulative weights (random, p2c), in the block */
+    uint32_t *seq;    /* smooth WRR sequence of members */
+    uint32_t n_seq;
+    uint32_t *maglev; /* maglev_size entries: member */
+    uint32_t maglev_size;
+    struct ring_point *ring;
+    uint32_t n_ring;
+    _Atomic uint64_t counter; /* rr position / random stream; the only mutable field */
+};
+
+struct snap_port {
+    char *name;
+    int protocol;
+    uint32_t port;
+    struct pool cluster, local;
+};
+
+/*
+ * One allocation holds the header, ports, endpoints and pool members (so a
+ * pick touches a few adjacent cache lines); only the large picker tables
+ * (WRR sequence, Maglev, ring) are separate.
+ */
+struct snap {
+    uint64_t service_id;
+    uint64_t generation;
+    int picker, affinity, itp, etp, headless;
+    uint32_t affinity_timeout_ms;
+    uint32_t block_size; /* bytes of the single allocation, for prefetching */
+    uint64_t seed;
+    struct affinity *aff;
+    struct snap_ep *eps; /* while building only */
+    size_t n_eps;
+    struct snap_port *ports;
+    size_t n_ports;
+};
+
+struct lcont_service_table {
+    _Atomic unsigned refs;
+    pid_t owner_pid;
+    int notify_fd;
+    struct lcont_hash_key key;
+    _Atomic uint64_t generation;
+
+    /* reclamation */
+    _Atomic uint64_t epoch;
+    struct epoch_stripe stripes[2][EPOCH_STRIPES];
+    struct retired *retired;
+    size_t n_retired, cap_retired;
+
+    /* reader-visible slots */
+    _Atomic(struct svc_slot *) svc_chunks[SLOT_CHUNKS];
+    _Atomic(struct ep_slot *) ep_chunks[SLOT_CHUNKS];
+    struct rhash by_name; /* "ns/name" -> service id */
+    struct rhash by_vip;  /* vip key -> service id */
+
+    /* writer-only */
+    struct service **services; /* by slot */
+    size_t n_svc_slots, n_services;
+    uint32_t *svc_free, *ep_free;
+    size_t n_svc_free, cap_svc_free, n_ep_free, cap_ep_free;
+    uint32_t n_ep_slots;
+    uint32_t id_seq;
+    char *host_node, *host_zone;
+
+    /* test hook: monotonic milliseconds */
+    uint64_t (*now_ms)(void *userdata);
+    void *now_userdata;
+};
+
+/* epoch.c */
+static inline unsigned lcont__service_stripe(void)
+{
+    /* Threads run on different stacks: the frame address spreads them over stripes. */
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    return (unsigned)((sp >> 13) ^ (sp >> 17)) % EPOCH_STRIPES;
+}
+static inline _Atomic uint64_t *lcont__service_read_enter(struct lcont_service_table *t)
+{
+    uint64_t e = atomic_load(&t->epoch);
+    _Atomic uint64_t *c = &t->stripes[e & 1][lcont__service_stripe()].readers;
+    atomic_fetch_add(c, 1);
+    return c;
+}
+static inline void lcont__service_read_leave(_Atomic uint64_t *c)
+{
+    atomic_fetch_sub_explicit(c, 1, memory_order_release);
+}
+int lcont__service_retire(struct lcont_service_table *t, void *p, void (*free_fn)(void *));
+size_t lcont__service_reclaim(struct lcont_service_table *t);
+void lcont__service_reclaim_all(struct lcont_service_table *t);
+
+/* slots.c */
+struct svc_slot *lcont__service_svc_slot(const struct lcont_service_table *t, uint32_t idx);
+struct ep_slot *lcont__service_ep_slot(const struct lcont_service_table *t, uint32_t idx);
+int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret);
+void lcont__service_svc_slot_release(struct lcont_service_table *t, uint32_t idx);
+int lcont__service_ep_id_alloc(struct lcont_service_table *t, uint64_t *ret);
+void lcont__service_ep_id_release(struct lcont_service_table *t, uint64_t id);
+uint64_t lcont__service_new_id(struct lcont_service_table *t, uint32_t idx);
+static inline uint32_t lcont__service_id_slot(uint64_t id)
+{
+    return (uint32_t)(id & 0xffffffffu);
+}
+void lcont__service_slots_free(struct lcont_service_table *t);
+
+/* rhash.c */
+int lcont__rhash_init(struct rhash *h, size_t buckets);
+void lcont__rhash_destroy(struct rhash *h);
+/* Lock-free: the caller is inside a read section (or is the writer). */
+int lcont__rhash_get(const struct rhash *h, uint64_t hash, const void *key, uint32_t klen,
+                     uint64_t *ret);
+int lcont__rhash_put(struct lcont_service_table *t, struct rhash *h, uint64_t hash, const void *key,
+                     uint32_t klen, uint64_t value);
+int lcont__rhash_del(struct lcont_service_table *t, struct rhash *h, uint64_t hash, const void *key,
+                     uint32_t klen);
+
+/* keys for the indexes */
+size_t lcont__service_name_key(const char *ns, const char *name, char *buf, size_t size);
+#define VIP_KEY_LEN 20
+void lcont__service_vip_key(const struct ipaddr *ip, uint32_t port, int protocol,
+                            unsigned char out[VIP_KEY_LEN]);
+
+/* addr.c */
+int lcont__service_parse_ip(const char *s, struct ipaddr *ret);
+int lcont__service_ip_from_sockaddr(const struct sockaddr *sa, struct ipaddr *ret,
+                                    uint32_t *ret_port);
+
+/* table.c */
+void lcont__service_commit(struct lcont_service_table *t);
+uint64_t lcont__service_now_ms(const struct lcont_service_table *t);
+/* Test hook: fixed hash key (deterministic pickers); call before adding services. */
+void lcont__service_table_set_key(lcont_service_table *t, uint64_t k0, uint64_t k1);
+/* Test hook: replace the monotonic clock. */
+void lcont__service_table_set_clock(lcont_service_table *t, uint64_t (*now_ms)(void *),
+                                    void *userdata);
+struct service *lcont__service_get(lcont_service_table *t, uint64_t id);
+struct service *lcont__service_find(lcont_service_table *t, const char *ns, const char *name);
+
+/* service.c */
+int lcont__service_add_placeholder(lcont_service_table *t, const char *ns, const char *name,
+                                   struct service **ret, lcont_error **reterr);
+/*
+ * Replace the endpoints that came from @source (all when NULL). New endpoints
+ * record @ep_sources[i] when given, else @source.
+ */
+int lcont__service_replace_endpoints(lcont_service_table *t, struct service *s, const char *source,
+                                     const lcont_endpoint_desc *eps, const char *const *ep_sources,
+                                     size_t n, lcont_error **reterr);
+int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_error **reterr);
+
+/* snapshot.c */
+int lcont__service_snap_build(const lcont_service_table *t, const struct service *s,
+                              struct snap **ret);
+void lcont__service_snap_free(void *p);
+const char *lcont__service_picker_name(int picker);
+int lcont__service_picker_from_name(const char *s);
+
+/* yaml.c: parse YAML (all documents) into a cJSON array of documents. */
+struct cJSON;
+int lcont__service_yaml_to_json(const char *text, size_t len, struct cJSON **ret,
+                                lcont_error **reterr);
+
+/* json.c: strict field readers; @what names the object in error messages. */
+int lcont__sj_string(const struct cJSON *o, const char *key, bool required, const char *what,
+                     const char **ret, lcont_error **reterr);
+int lcont__sj_uint(const struct cJSON *o, const char *key, uint64_t max, const char *what,
+                   uint32_t *ret, lcont_error **reterr);
+/* Sets *ret to LCONT_SERVICE_COND_* (UNSET when absent or null) */
+int lcont__sj_cond(const struct cJSON *o, const char *key, const char *what, int *ret,
+                   lcont_error **reterr);
+/* NULL-terminated array of borrowed strings (free the array only). */
+int lcont__sj_strv(const struct cJSON *o, const char *key, size_t max, const char *what,
+                   const char ***ret, lcont_error **reterr);
+int lcont__sj_protocol(const struct cJSON *o, const char *key, const char *what, int *ret,
+                       lcont_error **reterr);
+int lcont__service_apply_json_obj(lcont_service_table *t, const struct cJSON *obj, uint64_t flags,
+                                  uint64_t *ret_id, lcont_error **reterr);
+#define SERVICE_JSON_MAX (64u << 20)
+
+#endif

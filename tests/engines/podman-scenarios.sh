@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# podman scenarios (sourced by podman.sh). Each sc_* function is one step: it
+# runs with errexit in a subshell and fails through fail/expect_*.
+
+IMG=localhost/bb:latest
+
+# Status of a command, without tripping errexit.
+status_of() {
+    set +e
+    "$@" >"$ENG_DIR/last.out" 2>&1
+    echo $?
+    set -e
+}
+
+inspect() { P inspect --format "$2" "$1"; }
+
+sc_run_exit_codes() {
+    expect_eq "true" 0 "$(status_of P run --rm $IMG true)"
+    expect_eq "exit 3" 3 "$(status_of P run --rm $IMG sh -c 'exit 3')"
+    expect_eq "missing executable" 127 "$(status_of P run --rm $IMG /no/such/binary)"
+    expect_match "127 message" '[Nn]o such file or directory|executable file not found' \
+        "$(cat "$ENG_DIR/last.out")"
+    expect_eq "missing in PATH" 127 "$(status_of P run --rm $IMG no-such-command)"
+    expect_match "127 PATH message" 'executable file not found in \$PATH' \
+        "$(cat "$ENG_DIR/last.out")"
+    expect_eq "not executable" 126 "$(status_of P run --rm $IMG /etc/passwd)"
+    expect_match "126 message" '[Pp]ermission denied' "$(cat "$ENG_DIR/last.out")"
+}
+
+sc_run_env_workdir_user_hostname() {
+    out=$(P run --rm -e FOO=bar -w /tmp -u 1000:1000 --hostname box $IMG \
+        sh -c 'echo "$FOO $(pwd) $(id -u):$(id -g) $(hostname) $HOME"')
+    expect_eq "env/cwd/user/hostname" "bar /tmp 1000:1000 box /home/user" "$out"
+    out=$(P run --rm -u user $IMG id -un)
+    expect_eq "user by name" "user" "$out"
+}
+
+sc_run_stdin_pipe() {
+    out=$(printf 'hello\nworld\n' | P run --rm -i $IMG tr a-z A-Z)
+    expect_eq "stdin through tr" "HELLO
+WORLD" "$out"
+    # without -i the container's stdin is empty
+    out=$(echo nope | P run --rm $IMG sh -c 'cat; echo end')
+    expect_eq "no -i" "end" "$out"
+}
+
+sc_run_tty() {
+    command -v script >/dev/null || skip "script(1) not installed"
+    out=$(script -qec "podman run --rm -t $IMG sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; exit 4'" \
+        /dev/null | tr -d '\r')
+    rc=${PIPESTATUS[0]}
+    expect_match "tty name" '^/dev/pts/[0-9]+' "$out"
+    expect_match "stdin is a tty" 'stdin-is-tty' "$out"
+    out=$(script -qec "podman run --rm -t $IMG sh -c 'exit 4'" /dev/null; echo "rc=$?")
+    expect_match "tty exit code" 'rc=4' "$out"
+}
+
+sc_detach_logs_ps_top_inspect() {
+    id=$(P run -d --name d1 $IMG sh -c 'echo to-stdout; echo to-stderr >&2; exec sleep 1000')
+    wait_for sh -c "podman logs d1 2>&1 | grep -q to-stderr"
+    expect_match "logs" 'to-stdout' "$(P logs d1 2>&1)"
+    expect_match "ps" "d1" "$(P ps --format '{{.Names}} {{.Status}}')"
+    expect_match "ps status" "^d1 Up" "$(P ps --format '{{.Names}} {{.Status}}' | grep d1)"
+    expect_match "top" "sleep 1000" "$(P top d1)"
+    expect_eq "inspect running" "running true" "$(inspect d1 '{{.State.Status}} {{.State.Running}}')"
+    pid=$(inspect d1 '{{.State.Pid}}')
+    [ "$pid" -gt 0 ] || fail "inspect pid $pid"
+    expect_match "pid is sleep" 'sleep' "$(tr '\0' ' ' </proc/$pid/cmdline)"
+    P rm -f d1 >/dev/null
+    [ ! -e /proc/$pid ] || [ "$(awk '/^State/{print $2}' /proc/$pid/status)" = Z ] \
+        || fail "container process $pid survived rm -f"
+}
+
+sc_stop_graceful() {
+    P run -d --name g1 $IMG sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 1 & wait; done' >/dev/null
+    wait_for sh -c "podman logs g1 | grep -q ready"
+    P stop -t 30 g1 >/dev/null
+    expect_eq "exit code after TERM trap" 7 "$(inspect g1 '{{.State.ExitCode}}')"
+    expect_match "trap ran" 'got-term' "$(P logs g1)"
+    P rm g1 >/dev/null
+}
+
+sc_stop_sigkill_fallback() {
+    # pid 1 without a handler ignores SIGTERM: podman must fall back to SIGKILL
+    P run -d --name k1 $IMG sleep 1000 >/dev/null
+    P stop -t 1 k1 >/dev/null
+    expect_eq "exit code after SIGKILL" 137 "$(inspect k1 '{{.State.ExitCode}}')"
+    expect_eq "stopped" "exited" "$(inspect k1 '{{.State.Status}}')"
+    P rm k1 >/dev/null
+}
+
+sc_kill_signal() {
+    P run -d --name s1 $IMG sh -c 'trap "echo got-usr1" USR1; trap "exit 9" HUP; echo ready; while :; do sleep 1 & wait; done' >/dev/null
+    wait_for sh -c "podman logs s1 | grep -q ready"
+    P kill -s USR1 s1 >/dev/null
+    wait_for sh -c "podman logs s1 | grep -q got-usr1"
+    P kill -s SIGHUP s1 >/dev/null
+    P wait s1 >/dev/null
+    expect_eq "exit code after HUP" 9 "$(inspect s1 '{{.State.ExitCode}}')"
+    P rm s1 >/dev/null
+}
+
+sc_create_then_start() {
+    P create --name cs $IMG sh -c 'echo created-then-started; exit 5' >/dev/null
+    expect_eq "created" "created" "$(inspect cs '{{.State.Status}}')"
+    out=$(P start -a cs; echo "rc=$?") || true
+    expect_match "start -a output" 'created-then-started' "$out"
+    expect_eq "exit code" 5 "$(inspect cs '{{.State.ExitCode}}')"
+    P rm cs >/dev/null
+}
+
+sc_rm_force_running() {
+    P run -d --name rf $IMG sleep 1000 >/dev/null
+    P rm -f rf >/dev/null
+    expect_eq "gone" "" "$(P ps -a --format '{{.Names}}' | grep -x rf || true)"
+}
+
+sc_bind_mounts() {
+    mkdir -p "$ENG_DIR/vol" "$ENG_DIR/rovol"
+    echo from-host >"$ENG_DIR/rovol/file"
+    P run --rm -v "$ENG_DIR/vol:/data" $IMG sh -c 'echo from-container >/data/out'
+    expect_eq "rw bind" from-container "$(cat "$ENG_DIR/vol/out")"
+    out=$(P run --rm -v "$ENG_DIR/rovol:/ro:ro" $IMG sh -c 'cat /ro/file; touch /ro/x 2>/dev/null && echo writable || echo readonly')
+    expect_eq "ro bind" "from-host
+readonly" "$out"
+}
+
+sc_read_only() {
+    out=$(P run --rm --read-only $IMG sh -c 'touch /x 2>/dev/null && echo root-writable || echo root-readonly; touch /tmp/y && echo tmp-writable')
+    expect_eq "read-only rootfs" "root-readonly
+tmp-writable" "$out"
+}
+
+sc_memory_pids_limits() {
+    P run -d --name lim --memory 64m --pids-limit 50 $IMG sleep 1000 >/dev/null
+    id=$(inspect lim '{{.Id}}')
+    mem=$(cat /sys/fs/cgroup/memory/libpod_parent/libpod-$id/memory.limit_in_bytes 2>/dev/null ||
+        cat /sys/fs/cgroup/libpod_parent/libpod-$id/memory.max)
+    expect_eq "memory limit" 67108864 "$mem"
+    pids=$(cat /sys/fs/cgroup/pids/libpod_parent/libpod-$id/pids.max 2>/dev/null ||
+        cat /sys/fs/cgroup/libpod_parent/libpod-$id/pids.max)
+    expect_eq "pids limit" 50 "$pids"
+    P rm -f lim >/dev/null
+}
+
+sc_pids_limit_bites() {
+    # 60 sleeping children cannot all be forked under pids.max=50
+    out=$(P run --rm --pids-limit 50 $IMG sh -c 'i=0; while [ $i -lt 60 ]; do sleep 100 & i=$((i+1)); done 2>&1; echo done' 2>&1 || true)
+    expect_match "fork fails at pids.max" "can't fork|Resource temporarily unavailable|Cannot allocate" "$out"
+}
+
+sc_network_none() {
+    out=$(P run --rm --network none $IMG sh -c 'ls /sys/class/net | tr "\n" " "')
+    expect_eq "only lo" "lo " "$out"
+}
+
+sc_port_forward() {
+    P run -d --name web -p 8080:80 $IMG httpd -f -p 80 -h /var/www >/dev/null
+    ip=$(inspect web '{{.NetworkSettings.IPAddress}}')
+    wait_for wget -qO- "http://$ip:80/"
+    # through the DNAT rule to the bridge address of this (private) host netns
+    out=$(wget -qO- http://10.88.0.1:8080/)
+    expect_eq "via published port" "hello from image" "$out"
+    P rm -f web >/dev/null
+}
+
+sc_pod_localhost() {
+    P pod create --name p1 >/dev/null
+    P run -d --pod p1 --name pweb $IMG httpd -f -p 8081 -h /var/www >/dev/null
+    out=$(P run --rm --pod p1 $IMG sh -c 'for i in $(seq 1 100); do wget -qO- http://127.0.0.1:8081/ 2>/dev/null && exit 0; sleep 0.1; done; exit 1')
+    expect_eq "pod localhost" "hello from image" "$out"
+    # the pod shares its UTS namespace too: its hostname is the pod's name
+    expect_eq "pod hostname" "p1" "$(P run --rm --pod p1 $IMG hostname)"
+    P pod rm -f p1 >/dev/null
+}
+
+needs_exec() {
+    P run -d --name probe-exec $IMG sleep 1000 >/dev/null
+    if ! P exec probe-exec true >/dev/null 2>&1; then
+        P rm -f probe-exec >/dev/null
+        skip "needs lcont-run exec"
+    fi
+    P rm -f probe-exec >/dev/null
+}
+
+sc_exec() {
+    needs_exec
+    P run -d --name e1 $IMG sleep 1000 >/dev/null
+    expect_eq "exec echo" hi "$(P exec e1 echo hi)"
+    expect_eq "exec status" 5 "$(status_of P exec e1 sh -c 'exit 5')"
+    expect_eq "exec user" "1000" "$(P exec -u 1000 e1 id -u)"
+    expect_eq "exec cwd" "/tmp" "$(P exec -w /tmp e1 pwd)"
+    expect_eq "exec env" "v" "$(P exec -e X=v e1 sh -c 'echo $X')"
+    expect_eq "exec stdin" "PIPE" "$(echo pipe | P exec -i e1 tr a-z A-Z)"
+    out=$(script -qec "podman exec -t e1 sh -c 'tty'" /dev/null | tr -d '\r')
+    expect_match "exec tty" '^/dev/pts/[0-9]+' "$out"
+    P exec -d e1 sh -c 'echo detached >/tmp/det' >/dev/null
+    wait_for podman exec e1 test -s /tmp/det
+    expect_eq "detached exec" detached "$(P exec e1 cat /tmp/det)"
+    P rm -f e1 >/dev/null
+}
+
+sc_pause_unpause() {
+    P run -d --name pz $IMG sh -c 'while :; do date +%s%N >/tmp/tick; sleep 0.05; done' >/dev/null
+    if ! P pause pz >"$ENG_DIR/pause.out" 2>&1; then
+        P rm -f pz >/dev/null
+        grep -q 'not supported' "$ENG_DIR/pause.out" && skip "needs lcont-run pause"
+        cat "$ENG_DIR/pause.out"
+        fail "pause"
+    fi
+    expect_eq "paused" paused "$(inspect pz '{{.State.Status}}')"
+    pid=$(inspect pz '{{.State.Pid}}')
+    expect_match "frozen task" 'D|S|T' "$(awk '/^State/{print $2}' /proc/$pid/status)"
+    P unpause pz >/dev/null
+    expect_eq "running again" running "$(inspect pz '{{.State.Status}}')"
+    P rm -f pz >/dev/null
+}
+
+run_podman_scenarios() {
+    step podman-run-exit-codes sc_run_exit_codes
+    step podman-run-env-workdir-user-hostname sc_run_env_workdir_user_hostname
+    step podman-run-stdin-pipe sc_run_stdin_pipe
+    step podman-run-tty sc_run_tty
+    step podman-detach-logs-ps-top-inspect sc_detach_logs_ps_top_inspect
+    step podman-stop-graceful sc_stop_graceful
+    step podman-stop-sigkill-fallback sc_stop_sigkill_fallback
+    step podman-kill-signal sc_kill_signal
+    step podman-create-then-start sc_create_then_start
+    step podman-rm-force sc_rm_force_running
+    step podman-bind-mounts sc_bind_mounts
+    step podman-read-only sc_read_only
+    step podman-memory-pids-limits sc_memory_pids_limits
+    step podman-pids-limit-bites sc_pids_limit_bites
+    step podman-network-none sc_network_none
+    step podman-port-forward sc_port_forward
+    step podman-pod-localhost sc_pod_localhost
+    step podman-exec sc_exec
+    step podman-pause-unpause sc_pause_unpause
+}

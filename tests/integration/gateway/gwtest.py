@@ -1,0 +1,874 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""lcont-gateway integration tests: usage gwtest.py GATEWAY_BINARY CASE.
+Each case starts its own backends and gateway on loopback and checks real behaviour."""
+
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (WAIT, Backend, Fail, Gateway, TcpBackend, check, eventually,  # noqa
+                     free_port, http_get, http_listener, raw_exchange, service, tempdir)
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__[5:]] = fn
+    return fn
+
+
+def simple(binary, backends, fmt="json", svc_extra=None, listener_extra=None, route_extra=None,
+           workers=None):
+    port = free_port()
+    route = {"match": {"path_prefix": "/"}, "service": "web"}
+    route.update(route_extra or {})
+    cfg = {
+        "services": [service("web", [b.addr for b in backends], **(svc_extra or {}))],
+        "listeners": [http_listener(port, [route], **(listener_extra or {}))],
+    }
+    return Gateway(binary, cfg, fmt, workers), port, cfg
+
+
+# ---------------------------------------------------------------- L4
+
+
+@case
+def test_l4_forward_half_close(binary):
+    be = TcpBackend()
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("echo", [be.addr])],
+        "listeners": [{"listen": "127.0.0.1:%d" % port, "protocol": "tcp", "service": "echo"}],
+    }, "yaml")
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        payload = os.urandom(300000)
+        threading.Thread(target=lambda: (s.sendall(payload), s.shutdown(socket.SHUT_WR)),
+                         daemon=True).start()
+        got = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+        s.close()
+        # the backend only says bye after seeing our EOF: half-close went through both ways
+        check(got == payload + b"bye:%d" % len(payload),
+              "echo mismatch: got %d bytes, tail %r" % (len(got), got[-20:]))
+    finally:
+        gw.stop()
+
+
+@case
+def test_l4_connect_failure_retry(binary):
+    be = TcpBackend()
+    dead = "127.0.0.1:%d" % free_port()
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("echo", [dead, be.addr], retries={"attempts": 2})],
+        "listeners": [{"listen": "127.0.0.1:%d" % port, "protocol": "tcp", "service": "echo"}],
+    })
+    try:
+        for _ in range(6):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(b"ping")
+            s.shutdown(socket.SHUT_WR)
+            got = b""
+            while True:
+                d = s.recv(100)
+                if not d:
+                    break
+                got += d
+            s.close()
+            check(got == b"pingbye:4", "got %r" % got)
+    finally:
+        gw.stop()
+
+
+# ---------------------------------------------------------------- HTTP proxying
+
+
+@case
+def test_http_routing(binary):
+    a, b, c, d = Backend("a"), Backend("b"), Backend("c"), Backend("d")
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("a", [a.addr]), service("b", [b.addr]), service("c", [c.addr]),
+                     service("d", [d.addr])],
+        "listeners": [http_listener(port, [
+            {"match": {"host": "api.test", "path_prefix": "/v2"}, "service": "b"},
+            {"match": {"host": "api.test"}, "service": "a"},
+            {"match": {"headers": {"x-canary": "1"}}, "service": "c"},
+            {"match": {"host": "*.wild.test"}, "service": "d"},
+        ])],
+    }, "yaml")
+    try:
+        def who(**kw):
+            st, h, body = http_get(port, **kw)
+            return st, h.get("x-backend")
+        check(who(host="api.test", path="/v1/x") == (200, "a"), "host route")
+        check(who(host="api.test:8080", path="/v2/x") == (200, "b"), "host+path route")
+        check(who(host="other.test", headers={"X-Canary": "1"}) == (200, "c"), "header route")
+        check(who(host="x.wild.test") == (200, "d"), "wildcard host route")
+        check(who(host="other.test")[0] == 404, "no route must give 404")
+        check(who(host="other.test", headers={"X-Canary": "2"})[0] == 404, "header value")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_keepalive_reuse(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for i in range(20):
+            st, h, body = http_get(port, path="/k%d" % i, conn=conn)
+            check(st == 200, "status %d" % st)
+        conn.close()
+        # a second client connection reuses the pooled upstream connection too
+        for i in range(5):
+            st, _, _ = http_get(port)
+            check(st == 200, "status %d" % st)
+        check(be.requests == 25, "backend saw %d requests" % be.requests)
+        check(be.connections == 1, "upstream connections: %d (want 1, pooled)" % be.connections)
+        check(gw.metric('lcont_gateway_accepted_connections_total{listener="web"}') == 6,
+              "client connections")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_pipelining(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        req = b"GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nGET /p2 HTTP/1.1\r\nHost: x\r\n\r\n" \
+              b"GET /p3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        data, closed = raw_exchange(port, req)
+        check(data.count(b"HTTP/1.1 200") == 3, "three responses: %r" % data[:300])
+        check(data.index(b'"/p1"') < data.index(b'"/p2"') < data.index(b'"/p3"'), "order")
+        check(closed, "Connection: close honoured")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_10_clients(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        data, closed = raw_exchange(port, b"GET /x HTTP/1.0\r\n\r\n")
+        check(data.startswith(b"HTTP/1.0 200") and closed, "1.0 closes: %r" % data[:40])
+        check(b"Connection: close" in data, "1.0 response says close")
+        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        for i in range(2):
+            s.sendall(b"GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += s.recv(1)
+            check(head.startswith(b"HTTP/1.0 200") and b"Connection: keep-alive" in head,
+                  "1.0 keep-alive response %d: %r" % (i, head))
+            n = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            body = b""
+            while len(body) < n:
+                body += s.recv(n - len(body))
+        s.close()
+    finally:
+        gw.stop()
+
+
+@case
+def test_pickers(binary):
+    a, b, c = Backend("a"), Backend("b"), Backend("c")
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("rr", [a.addr, b.addr, c.addr]),
+                     service("rnd", [a.addr, b.addr, c.addr], picker="random"),
+                     service("lc", [a.addr, b.addr, c.addr], picker="least_connections")],
+        "listeners": [http_listener(port, [
+            {"match": {"path_prefix": "/rr"}, "service": "rr"},
+            {"match": {"path_prefix": "/rnd"}, "service": "rnd"},
+            {"match": {"path_prefix": "/lc"}, "service": "lc"}])],
+    })
+    try:
+        seq = [http_get(port, path="/rr")[1]["x-backend"] for _ in range(9)]
+        check(sorted(seq) == sorted("abc" * 3), "round robin spreads evenly: %r" % seq)
+        check(seq[:3] == seq[3:6] == seq[6:], "round robin rotates: %r" % seq)
+        seen = set(http_get(port, path="/rnd")[1]["x-backend"] for _ in range(60))
+        check(seen == {"a", "b", "c"}, "random reaches every endpoint: %r" % seen)
+        # least connections: while a holds a request, new ones avoid it
+        a.hold.clear()
+        t = threading.Thread(target=lambda: http_get(port, path="/lc/hold"))
+        t.start()
+        eventually(lambda: a.held + b.held + c.held == 1, "one request held")
+        holder = [x for x in (a, b, c) if x.held][0].name
+        others = [http_get(port, path="/lc")[1]["x-backend"] for _ in range(20)]
+        check(holder not in others, "least connections avoids the busy endpoint: %s in %r" % (
+            holder, others))
+    finally:
+        for x in (a, b, c):
+            x.release()
+        gw.stop()
+
+
+@case
+def test_http_chunked_bodies(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        import hashlib
+        import http.client
+        payload = os.urandom(200000)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        # request body: chunked (http.client chunks an iterable body)
+        conn.request("POST", "/upload", body=iter([payload[:70000], payload[70000:]]),
+                     headers={"Host": "x", "Transfer-Encoding": "chunked"},
+                     encode_chunked=True)
+        r = conn.getresponse()
+        echo = json.loads(r.read())
+        check(r.status == 200, "status")
+        check(echo["body_len"] == len(payload), "chunked request length %d" % echo["body_len"])
+        check(echo["body_sha"] == hashlib.sha256(payload).hexdigest(), "chunked request body")
+        # Content-Length request body on the same connection
+        conn.request("PUT", "/upload", body=payload[:12345], headers={"Host": "x"})
+        r = conn.getresponse()
+        echo = json.loads(r.read())
+        check(echo["body_len"] == 12345, "content-length request body")
+        # chunked response, decoded by the client
+        conn.request("GET", "/chunked", headers={"Host": "x"})
+        r = conn.getresponse()
+        check(r.getheader("transfer-encoding") == "chunked", "response stays chunked")
+        body = r.read()
+        check(body == b"first," + b"second," * 100 + b"third", "chunked response body")
+        # and the connection is still good afterwards
+        st, _, _ = http_get(port, conn=conn)
+        check(st == 200, "keep-alive after chunked")
+        conn.close()
+        check(be.connections == 1, "one upstream connection: %d" % be.connections)
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_header_rewrite(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        st, h, body = http_get(port, headers={"X-Forwarded-For": "10.1.2.3",
+                                              "Connection": "keep-alive, X-Secret",
+                                              "X-Secret": "hop", "Keep-Alive": "timeout=5",
+                                              "X-Keep": "end-to-end"})
+        echo = json.loads(body)
+        hdrs = {}
+        for k, v in echo["headers"]:
+            hdrs.setdefault(k.lower(), []).append(v)
+        check(hdrs.get("x-forwarded-for") == ["10.1.2.3, 127.0.0.1"], "XFF: %r" % hdrs)
+        check(hdrs.get("via") == ["1.1 lcont-gateway"], "Via to upstream")
+        check(hdrs.get("x-forwarded-proto") == ["http"], "X-Forwarded-Proto")
+        check("x-secret" not in hdrs, "header named in Connection must be dropped")
+        check("keep-alive" not in hdrs and "connection" not in hdrs, "hop-by-hop dropped")
+        check(hdrs.get("x-keep") == ["end-to-end"], "end-to-end header kept")
+        check(h.get("via") == "1.1 lcont-gateway", "Via to client: %r" % h)
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_backend_dies_mid_response(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        data, closed = raw_exchange(port, b"GET /die HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(data.startswith(b"HTTP/1.1 200"), "head forwarded: %r" % data[:50])
+        check(closed, "client connection closed after the upstream died")
+        check(len(data.split(b"\r\n\r\n", 1)[1]) < 1000, "truncated, not padded")
+        check(gw.alive(), "gateway survived")
+        st, _, _ = http_get(port)
+        check(st == 200, "gateway still serves")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_no_endpoint_503(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be], svc_extra={
+        "health": {"type": "http", "path": "/health", "interval_ms": 50,
+                   "unhealthy_threshold": 1}})
+    try:
+        be.healthy = False
+        eventually(lambda: http_get(port)[0] == 503, "503 when no endpoint is healthy")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_timeouts(binary):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a], svc_extra={"response_timeout_ms": 200},
+                         listener_extra={"client_timeout_ms": 200})
+    try:
+        st, _, _ = http_get(port, path="/hold")
+        check(st == 504, "upstream silent past response_timeout_ms: %d" % st)
+        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never finished
+        check(s.recv(100) == b"", "an unfinished head is closed after client_timeout_ms")
+        s.close()
+        check(http_get(port)[0] == 200, "still serving")
+    finally:
+        a.release()
+        gw.stop()
+
+
+# ---------------------------------------------------------------- health, retries, limits
+
+
+@case
+def test_health_ejection_and_return(binary):
+    a, b = Backend("a"), Backend("b")
+    gw, port, _ = simple(binary, [a, b], svc_extra={
+        "health": {"type": "http", "path": "/health", "interval_ms": 50,
+                   "unhealthy_threshold": 2, "healthy_threshold": 2, "expect_status": 200}})
+    try:
+        key = 'lcont_gateway_endpoint_healthy{service="web",endpoint="%s"}' % b.addr
+        check(gw.metric(key) == 1, "b healthy at start")
+        b.healthy = False
+        eventually(lambda: gw.metric(key) == 0, "b marked unhealthy")
+        before = b.requests
+        for _ in range(10):
+            st, h, _ = http_get(port)
+            check(st == 200 and h["x-backend"] == "a", "only a serves while b is down")
+        check(b.requests == before, "b got no proxied requests while unhealthy")
+        b.healthy = True
+        eventually(lambda: gw.metric(key) == 1, "b healthy again")
+        seen = set(http_get(port)[1]["x-backend"] for _ in range(10))
+        check(seen == {"a", "b"}, "b serves again: %r" % seen)
+    finally:
+        gw.stop()
+
+
+@case
+def test_health_tcp(binary):
+    a = Backend("a")
+    dead = "127.0.0.1:%d" % free_port()
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("web", [a.addr, dead], health={"type": "tcp", "interval_ms": 50,
+                                                             "unhealthy_threshold": 1})],
+        "listeners": [http_listener(port, [{"service": "web"}])],
+    })
+    try:
+        key = 'lcont_gateway_endpoint_healthy{service="web",endpoint="%s"}' % dead
+        eventually(lambda: gw.metric(key) == 0, "dead endpoint marked unhealthy")
+        check(gw.metric('lcont_gateway_endpoint_healthy{service="web",endpoint="%s"}' % a.addr)
+              == 1, "live endpoint healthy")
+    finally:
+        gw.stop()
+
+
+@case
+def test_passive_ejection(binary):
+    a = Backend("a")
+    dead = "127.0.0.1:%d" % free_port()
+    gw, port, _ = simple(binary, [a], svc_extra={
+        "outlier": {"consecutive_failures": 2, "ejection_ms": 600000},
+        "retries": {"attempts": 2}})
+    try:
+        cfg = {
+            "services": [service("web", [dead, a.addr],
+                                 outlier={"consecutive_failures": 2, "ejection_ms": 600000},
+                                 retries={"attempts": 2})],
+            "listeners": [http_listener(port, [{"service": "web"}])],
+        }
+        gw.reload(cfg)
+        for _ in range(10):
+            st, h, _ = http_get(port)
+            check(st == 200 and h["x-backend"] == "a", "served by the live endpoint")
+        key = 'lcont_gateway_endpoint_ejected{service="web",endpoint="%s"}' % dead
+        check(gw.metric(key) == 1, "dead endpoint ejected")
+        picks = 'lcont_gateway_endpoint_picks_total{service="web",endpoint="%s"}' % dead
+        before = gw.metric(picks)
+        for _ in range(10):
+            http_get(port)
+        check(gw.metric(picks) == before, "no picks of an ejected endpoint")
+    finally:
+        gw.stop()
+
+
+@case
+def test_retry_on_5xx(binary):
+    a, b = Backend("a"), Backend("b")
+    a.fail_status = 503
+    gw, port, _ = simple(binary, [a, b], svc_extra={
+        "retries": {"attempts": 1, "on_5xx": True, "budget_percent": 100, "min_concurrent": 10}})
+    try:
+        for _ in range(8):
+            st, h, _ = http_get(port)
+            check(st == 200 and h["x-backend"] == "b", "retried to b: %d" % st)
+        check(gw.metric('lcont_gateway_retries_total{service="web"}') >= 4, "retries counted")
+        # not idempotent: no retry, the 503 passes through
+        codes = set(http_get(port, method="POST", body=b"x")[0] for _ in range(4))
+        check(503 in codes, "POST is not retried: %r" % codes)
+    finally:
+        gw.stop()
+
+
+@case
+def test_retry_budget(binary):
+    a = Backend("a")
+    a.fail_status = 503
+    gw, port, _ = simple(binary, [a], svc_extra={
+        "retries": {"attempts": 3, "on_5xx": True, "budget_percent": 0, "min_concurrent": 0}})
+    try:
+        st, _, _ = http_get(port)
+        check(st == 503, "no budget: the 503 passes through")
+        check(a.requests == 1, "no retry without budget: %d" % a.requests)
+        check(gw.metric('lcont_gateway_retries_total{service="web"}') == 0, "no retries")
+    finally:
+        gw.stop()
+
+
+@case
+def test_retry_connect_failure(binary):
+    a = Backend("a")
+    dead = "127.0.0.1:%d" % free_port()
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("web", [dead, a.addr], retries={"attempts": 2})],
+        "listeners": [http_listener(port, [{"service": "web"}])],
+    })
+    try:
+        for _ in range(10):
+            st, h, _ = http_get(port, method="POST", body=b"payload")
+            check(st == 200 and h["x-backend"] == "a", "connect failures are retried")
+    finally:
+        gw.stop()
+
+
+@case
+def test_circuit_breaking(binary):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a], svc_extra={"circuit": {"max_requests": 1}})
+    try:
+        results = []
+        t = threading.Thread(target=lambda: results.append(http_get(port, path="/hold")))
+        t.start()
+        eventually(lambda: a.held == 1, "first request held by the backend")
+        st, h, _ = http_get(port)
+        check(st == 503 and h.get("x-gateway-overflow") == "requests", "overflow 503: %d" % st)
+        a.release()
+        t.join(10)
+        check(results and results[0][0] == 200, "held request completed")
+        check(http_get(port)[0] == 200, "circuit closes again")
+        check(gw.metric('lcont_gateway_overflow_total{service="web"}') == 1, "overflow counted")
+    finally:
+        a.release()
+        gw.stop()
+
+
+@case
+def test_rate_limit_route(binary):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a], route_extra={
+        "name": "limited", "rate_limit": {"rps": 0.001, "burst": 3}})
+    try:
+        codes = [http_get(port)[0] for _ in range(5)]
+        check(codes[:3] == [200, 200, 200] and codes[3:] == [429, 429], "codes %r" % codes)
+        check(gw.metric('lcont_gateway_rate_limited_total{route="limited"}') == 2, "counted")
+    finally:
+        gw.stop()
+
+
+@case
+def test_rate_limit_per_client(binary):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a], route_extra={
+        "name": "perclient", "rate_limit": {"per_client_rps": 0.001, "per_client_burst": 2}})
+    try:
+        codes = [http_get(port)[0] for _ in range(3)]
+        check(codes == [200, 200, 429], "client 127.0.0.1: %r" % codes)
+        # another source address has its own bucket
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                          source_address=("127.0.0.2", 0))
+        st, _, _ = http_get(port, conn=conn)
+        conn.close()
+        check(st == 200, "client 127.0.0.2 has its own bucket: %d" % st)
+    finally:
+        gw.stop()
+
+
+# ---------------------------------------------------------------- operations
+
+
+@case
+def test_reload_under_load(binary):
+    a, b, echo = Backend("a"), Backend("b"), TcpBackend()
+    port, tport = free_port(), free_port()
+    cfg = {
+        "services": [service("web", [a.addr]), service("echo", [echo.addr])],
+        "listeners": [http_listener(port, [{"service": "web"}]),
+                      {"name": "tcp", "listen": "127.0.0.1:%d" % tport, "protocol": "tcp",
+                       "service": "echo"}],
+    }
+    gw = Gateway(binary, cfg, workers=2)
+    failures, done = [], [0]
+    stop = threading.Event()
+
+    def client(keepalive):
+        import http.client
+        conn = None
+        while not stop.is_set():
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                st, _, _ = http_get(port, conn=conn)
+                if st != 200:
+                    failures.append(st)
+                done[0] += 1
+                if not keepalive:
+                    conn.close()
+                    conn = None
+            except Exception as e:  # noqa: any failure is a dropped request
+                failures.append(repr(e))
+                conn = None
+
+    def tcp_client():
+        while not stop.is_set():
+            try:
+                s = socket.create_connection(("127.0.0.1", tport), timeout=10)
+                s.sendall(b"ping")
+                s.shutdown(socket.SHUT_WR)
+                got = b""
+                while True:
+                    d = s.recv(100)
+                    if not d:
+                        break
+                    got += d
+                s.close()
+                if got != b"pingbye:4":
+                    failures.append("tcp got %r" % got)
+                done[0] += 1
+            except Exception as e:  # noqa
+                failures.append("tcp " + repr(e))
+
+    threads = [threading.Thread(target=client, args=(ka,)) for ka in (True, False, True, False)]
+    threads.append(threading.Thread(target=tcp_client))
+    for t in threads:
+        t.start()
+    try:
+        for i in range(6):
+            new = json.loads(json.dumps(cfg))
+            new["services"].append(service("b", [b.addr]))
+            new["listeners"][0]["routes"].insert(0, {"match": {"path_prefix": "/b%d" % i},
+                                                      "service": "b"})
+            gw.reload(new)
+            check(http_get(port, path="/b%d/x" % i)[1]["x-backend"] == "b", "new route live")
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        gw.stop()
+    check(not failures, "requests failed across reloads: %r" % failures[:5])
+    check(done[0] > 50, "the client loop ran (%d requests)" % done[0])
+
+
+@case
+def test_reload_bad_config_keeps_running(binary):
+    a = Backend("a")
+    gw, port, cfg = simple(binary, [a])
+    try:
+        with open(gw.path, "w") as f:
+            f.write('{"listeners": [}')
+        gw.proc.send_signal(signal.SIGHUP)
+        eventually(lambda: gw.metric("lcont_gateway_reload_failures_total") == 1, "failure")
+        check(http_get(port)[0] == 200, "old config still serving")
+    finally:
+        gw.stop()
+
+
+@case
+def test_drain_on_sigterm(binary):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a])
+    results = []
+    t = threading.Thread(target=lambda: results.append(http_get(port, path="/hold")))
+    t.start()
+    eventually(lambda: a.held == 1, "request in flight")
+    gw.proc.send_signal(signal.SIGTERM)
+
+    def refused():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return False
+        except OSError:
+            return True
+    refused = eventually(refused, "listener closed while draining")
+    a.release()
+    t.join(10)
+    rc = gw.proc.wait(20)
+    gw.stop()
+    check(refused, "listener closed while draining")
+    check(results and results[0][0] == 200, "in-flight request finished: %r" % results)
+    check(rc == 0, "clean exit: %r" % rc)
+
+
+@case
+def test_metrics_content(binary):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a])
+    try:
+        for _ in range(3):
+            http_get(port)
+        http_get(port, path="/status/404")
+        http_get(port, path="/status/500")
+        m = gw.metrics()
+        check(m['lcont_gateway_requests_total{service="web"}'] == 5, "requests")
+        check(m['lcont_gateway_responses_total{service="web",code="2xx"}'] == 3, "2xx")
+        check(m['lcont_gateway_responses_total{service="web",code="4xx"}'] == 1, "4xx")
+        check(m['lcont_gateway_responses_total{service="web",code="5xx"}'] == 1, "5xx")
+        check(m['lcont_gateway_request_duration_seconds_count{service="web"}'] == 5, "histogram")
+        check(m['lcont_gateway_request_duration_seconds_bucket{service="web",le="+Inf"}'] == 5,
+              "+Inf bucket")
+        check(m['lcont_gateway_endpoint_picks_total{service="web",endpoint="%s"}' % a.addr] == 5,
+              "picks")
+        check(m['lcont_gateway_endpoint_healthy{service="web",endpoint="%s"}' % a.addr] == 1,
+              "health gauge")
+        check('lcont_gateway_active_connections{listener="web"}' in m, "active connections")
+        text = gw.get_admin("/metrics")
+        check("# TYPE lcont_gateway_request_duration_seconds histogram" in text, "TYPE lines")
+        lines = open(gw.log).read().splitlines()
+        check(len(lines) == 5, "access log lines: %d" % len(lines))
+        entry = json.loads(lines[-1])
+        check(entry["status"] == 500 and entry["service"] == "web" and entry["path"] ==
+              "/status/500", "access log entry %r" % entry)
+    finally:
+        gw.stop()
+
+
+@case
+def test_table_file(binary):
+    a, b = Backend("a"), Backend("b")
+    port = free_port()
+    tdir = tempdir("gwtable-")
+    tfile = os.path.join(tdir, "slices.json")
+
+    def write_table(backends):
+        objs = {"kind": "List", "apiVersion": "v1", "items": [
+            {"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": "web", "namespace": "shop"},
+             "spec": {"clusterIP": "10.96.0.10",
+                      "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}},
+            {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+             "metadata": {"name": "web-1", "namespace": "shop",
+                          "labels": {"kubernetes.io/service-name": "web"}},
+             "addressType": "IPv4",
+             "ports": [{"name": "http", "port": backends[0].port, "protocol": "TCP"}],
+             "endpoints": [{"addresses": ["127.0.0.1"], "conditions": {"ready": True}}]}]}
+        with open(tfile + ".tmp", "w") as f:
+            json.dump(objs, f)
+        os.rename(tfile + ".tmp", tfile)
+
+    write_table([a])
+    gw = Gateway(binary, {
+        "services": [{"name": "web", "table": {"file": tfile, "service": "shop/web",
+                                               "port": "http"}}],
+        "listeners": [http_listener(port, [{"service": "web"}])],
+    })
+    try:
+        check(http_get(port)[1]["x-backend"] == "a", "picked from the table")
+        write_table([b])  # the gateway watches the file
+        eventually(lambda: http_get(port)[1]["x-backend"] == "b", "table change applied")
+    finally:
+        gw.stop()
+
+
+@case
+def test_access_log_reopen(binary):
+    a = Backend("a")
+    gw, port, cfg = simple(binary, [a])
+    try:
+        http_get(port, path="/one")
+        os.rename(gw.log, gw.log + ".1")  # rotation
+        gw.reload(cfg)
+        http_get(port, path="/two")
+        old = open(gw.log + ".1").read()
+        new = open(gw.log).read()
+        check('"/one"' in old and '"/two"' not in old, "old file: %r" % old)
+        check('"/two"' in new and '"/one"' not in new, "reopened file: %r" % new)
+    finally:
+        gw.stop()
+
+
+@case
+def test_config_errors(binary):
+    d = tempdir("gwcfg-")
+    bad = {
+        "unknown key": "services: []\nlisteners: []\nbogus: 1\n",
+        "unknown service": "services:\n  - name: a\n    endpoints: [\"127.0.0.1:1\"]\n"
+                           "listeners:\n  - listen: 127.0.0.1:1\n    routes:\n"
+                           "      - service: nope\n",
+        "bad address": "services:\n  - name: a\n    endpoints: [\"nowhere\"]\n"
+                       "listeners:\n  - listen: 127.0.0.1:1\n    routes: [{service: a}]\n",
+        "bad yaml": "services: [\n",
+        "bad json": "{\"services\": [}",
+        "missing file": None,
+    }
+    for what, text in bad.items():
+        path = os.path.join(d, "c.yaml")
+        if text is None:
+            path = os.path.join(d, "absent.yaml")
+        else:
+            open(path, "w").write(text)
+        r = subprocess.run([binary, "--check", "-c", path], capture_output=True, text=True)
+        check(r.returncode == 1 and "lcont-gateway:" in r.stderr, "%s: rc %d, %r" % (
+            what, r.returncode, r.stderr))
+    good = os.path.join(d, "good.json")
+    json.dump({"services": [service("a", ["127.0.0.1:1"])],
+               "listeners": [http_listener(1, [{"service": "a"}])]}, open(good, "w"))
+    r = subprocess.run([binary, "--check", "-c", good], capture_output=True, text=True)
+    check(r.returncode == 0, "good config: %r" % r.stderr)
+
+
+# ---------------------------------------------------------------- TLS
+
+
+def make_cert(d, name):
+    key, crt = os.path.join(d, name + ".key"), os.path.join(d, name + ".crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name,
+                    "-keyout", key, "-out", crt], check=True, capture_output=True)
+    return crt, key
+
+
+def peer_cn(port, sni):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname=sni) as t:
+            der = t.getpeercert(binary_form=True)
+            t.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % sni.encode())
+            data = b""
+            while True:
+                d = t.recv(65536)
+                if not d:
+                    break
+                data += d
+    pem = ssl.DER_cert_to_PEM_cert(der)
+    out = subprocess.run(["openssl", "x509", "-noout", "-subject", "-serial"], input=pem,
+                         capture_output=True, text=True, check=True).stdout
+    return out, data
+
+
+@case
+def test_tls_sni_and_reload(binary):
+    a = Backend("a")
+    d = tempdir("gwtls-")
+    ca, ka = make_cert(d, "a.test")
+    cb, kb = make_cert(d, "b.test")
+    port = free_port()
+    cfg = {
+        "services": [service("web", [a.addr])],
+        "listeners": [http_listener(port, [{"service": "web"}], tls={"certificates": [
+            {"cert": ca, "key": ka, "server_names": ["a.test"]},
+            {"cert": cb, "key": kb, "server_names": ["b.test", "*.b.test"]}]})],
+    }
+    gw = Gateway(binary, cfg, "yaml")
+    try:
+        subj, data = peer_cn(port, "a.test")
+        check("CN = a.test" in subj, "a.test cert: %s" % subj)
+        check(data.startswith(b"HTTP/1.1 200"), "proxied over TLS: %r" % data[:40])
+        check(b'"https"' in data, "X-Forwarded-Proto https reached the backend")
+        subj, _ = peer_cn(port, "x.b.test")
+        check("CN = b.test" in subj, "wildcard SNI: %s" % subj)
+        subj, _ = peer_cn(port, "unknown.test")
+        check("CN = a.test" in subj, "default cert: %s" % subj)
+        serial_before = peer_cn(port, "b.test")[0]
+        make_cert(d, "b.test")  # new key and serial in place
+        gw.reload(cfg)
+        serial_after = peer_cn(port, "b.test")[0]
+        check(serial_before != serial_after, "certificate reloaded on SIGHUP")
+    finally:
+        gw.stop()
+
+
+# ---------------------------------------------------------------- malformed requests
+
+
+def malformed(binary, payload, want=b"HTTP/1.1 400"):
+    a = Backend("a")
+    gw, port, _ = simple(binary, [a])
+    try:
+        data, closed = raw_exchange(port, payload)
+        check(data.startswith(want), "want %r, got %r" % (want, data[:60]))
+        check(closed, "connection closed after the error")
+        check(a.requests == 0, "nothing reached the backend")
+        check(gw.alive(), "gateway alive")
+        check(http_get(port)[0] == 200, "still serving")
+    finally:
+        gw.stop()
+
+
+MALFORMED = {
+    "cl_te_conflict": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    "duplicate_cl_differs": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                            b"Content-Length: 5\r\n\r\nabcde",
+    "cl_not_a_number": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4x\r\n\r\nabcd",
+    "te_not_chunked": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+    "obs_fold": b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded\r\n\r\n",
+    "space_before_colon": b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n\r\n",
+    "bare_lf": b"GET / HTTP/1.1\nHost: x\n\n",
+    "bad_chunk_size": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"zz\r\nabc\r\n0\r\n\r\n",
+    "missing_host": b"GET / HTTP/1.1\r\nUser-Agent: t\r\n\r\n",
+    "double_host": b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+    "bad_request_line": b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "nul_in_header": b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n",
+}
+
+for _name, _payload in MALFORMED.items():
+    def _mk(payload):
+        return lambda binary: malformed(binary, payload)
+    CASES["malformed_" + _name] = _mk(_payload)
+
+CASES["malformed_oversized_headers"] = lambda binary: malformed(
+    binary, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n",
+    b"HTTP/1.1 431")
+CASES["malformed_too_many_headers"] = lambda binary: malformed(
+    binary, b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(150)) +
+    b"\r\n", b"HTTP/1.1 431")
+CASES["malformed_http2_version"] = lambda binary: malformed(
+    binary, b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", b"HTTP/1.1 505")
+
+
+def main():
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(sorted(CASES)))
+        return 0
+    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
+        print("usage: gwtest.py GATEWAY CASE\ncases: " + " ".join(sorted(CASES)))
+        return 2
+    try:
+        CASES[sys.argv[2]](sys.argv[1])
+    except Fail as e:
+        print("FAIL %s: %s" % (sys.argv[2], e))
+        return 1
+    print("ok %s" % sys.argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
