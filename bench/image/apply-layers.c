@@ -4,7 +4,7 @@
  * way a flattened unpack does (bench/unpack.sh uses it until/unless the CLI is there).
  * Checks each layer's DiffID when given as LAYER=sha256:... (like the store would).
  *
- * usage: apply-layers OUT LAYER[=DIFFID]...
+ * usage: apply-layers [-t] OUT LAYER[=DIFFID]...     (-t: opts.threaded)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,8 +19,13 @@ int main(int argc, char **argv)
     struct lcont_layer_apply_opts opts = { 0 };
     int root_fd;
 
+    if (argc > 1 && strcmp(argv[1], "-t") == 0) {
+        opts.threaded = true;
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: %s OUT LAYER[=DIFFID]...\n", argv[0]);
+        fprintf(stderr, "usage: apply-layers [-t] OUT LAYER[=DIFFID]...\n");
         return 2;
     }
     if (mkdir(argv[1], 0755) < 0) {

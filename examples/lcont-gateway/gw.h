@@ -48,7 +48,8 @@ struct gw_endpoint {
     atomic_int consecutive_failures; /* passive outlier detection */
     atomic_llong ejected_until_ms;
     atomic_llong picks;
-    atomic_int active;         /* open upstream connections */
+    atomic_int active;         /* open upstream connections (pooled ones too) */
+    atomic_int inflight;       /* HTTP requests / TCP connections using it now */
     atomic_ullong table_ep_id; /* id in the service table, 0 for static endpoints */
     /* owned by the health thread */
     int hc_ok_streak, hc_fail_streak;

@@ -177,6 +177,7 @@ static void detach_upstream(struct hs *s, bool reuse)
     if (!u)
         return;
     s->up = NULL;
+    atomic_fetch_sub(&u->ep->inflight, 1);
     gw_table_conn_close(s->tconn);
     s->tconn = 0;
     if (s->pending) {
@@ -496,6 +497,7 @@ static void connect_upstream(struct hs *s)
         u->io.kind = IO_HTTP;
         u->io.owner = s;
         s->up = u;
+        atomic_fetch_add(&e->inflight, 1);
         s->tconn = gw_table_conn_open(e);
         s->rs = RS_WAIT_HEAD;
         return;
@@ -527,6 +529,7 @@ static void connect_upstream(struct hs *s)
     atomic_fetch_add(&svc->stats->pending, 1);
     s->pending = true;
     s->up = u;
+    atomic_fetch_add(&e->inflight, 1);
     s->tconn = gw_table_conn_open(e);
     s->rs = RS_CONNECTING;
     s->connect_deadline = gw_now_ms() + svc->connect_timeout_ms;

@@ -51,6 +51,7 @@ static void l4_close(struct l4 *s, bool reset)
     if (s->uio.fd >= 0) {
         close(s->uio.fd);
         atomic_fetch_sub(&s->ep->active, 1);
+        atomic_fetch_sub(&s->ep->inflight, 1);
         atomic_fetch_sub(&s->svc->stats->connections, 1);
     }
     gw_table_conn_close(s->tconn);
@@ -86,6 +87,7 @@ static int start_connect(struct l4 *s)
         s->tconn = gw_table_conn_open(e);
         s->uio = (struct gw_io){ .kind = IO_L4, .fd = fd, .owner = s };
         atomic_fetch_add(&e->active, 1);
+        atomic_fetch_add(&e->inflight, 1);
         atomic_fetch_add(&s->svc->stats->connections, 1);
         s->connecting = true;
         s->sess.deadline_ms = gw_now_ms() + s->svc->connect_timeout_ms;
@@ -104,6 +106,7 @@ static void connect_failed(struct l4 *s)
     gw_table_conn_close(s->tconn);
     s->tconn = 0;
     atomic_fetch_sub(&s->ep->active, 1);
+    atomic_fetch_sub(&s->ep->inflight, 1);
     atomic_fetch_sub(&s->svc->stats->connections, 1);
     s->connecting = false;
     if (s->attempts > s->svc->retry_attempts || start_connect(s) < 0)

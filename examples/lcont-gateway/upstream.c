@@ -49,8 +49,10 @@ struct gw_endpoint *gw_upstream_pick(struct gw_service *s, const struct sockaddr
         e = usable[cheap_random() % n];
         break;
     case GW_PICK_LEAST: {
-        struct gw_endpoint *a = usable[cheap_random() % n], *b = usable[cheap_random() % n];
-        e = atomic_load(&a->active) <= atomic_load(&b->active) ? a : b;
+        /* two distinct candidates, the less busy one wins */
+        size_t i = cheap_random() % n, j = n > 1 ? (i + 1 + cheap_random() % (n - 1)) % n : i;
+        struct gw_endpoint *a = usable[i], *b = usable[j];
+        e = atomic_load(&a->inflight) <= atomic_load(&b->inflight) ? a : b;
         break;
     }
     default:

@@ -302,6 +302,7 @@ LCONT_API int lcont_image_mount_opts_init(lcont_image_mount_opts *opts, size_t s
  * an overlayfs of the cached layers plus a fresh upper/work directory is mounted (with
  * "userxattr" inside a user namespace). The mount is recorded in the store so
  * lcont_image_remove() and lcont_image_prune() know the image is in use.
+ * @p img must have been opened through @p store (not another handle on the same root).
  * @param opts may be NULL. @param flags LCONT_IMAGE_MOUNT_*.
  * @return 0; -EBUSY (@p target already holds a mount of this store); -ENOTEMPTY;
  *         -EINVAL (DiffID mismatch, bad layer: the message says which); -EPERM; other

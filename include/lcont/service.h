@@ -281,7 +281,10 @@ LCONT_API int lcont_service_lookup(const lcont_service_table *t, const char *ns,
 
 /**
  * Find the service that owns a virtual address: @p vip is a sockaddr_in or
- * sockaddr_in6 with the service port. Thread-safe, lock-free.
+ * sockaddr_in6 with the service port. Failing that, a NodePort or
+ * LoadBalancer service whose node port equals the port of @p vip (on any
+ * address) is returned: pick for it with LCONT_SERVICE_PICK_EXTERNAL.
+ * Thread-safe, lock-free.
  * @return 0 and *ret_id; -ENOENT; -EINVAL (bad address family).
  * @since 0.2
  */
@@ -333,7 +336,8 @@ LCONT_API int lcont_service_remove_endpoint(lcont_service_table *t, uint64_t ser
 /**
  * Pick an endpoint for one connection or request. The service port is
  * named by @p port_name, or when that is NULL by its number @p port (0 =
- * the service's only port). @p client (sockaddr_in/in6, may be NULL) is used
+ * the service's only port; with LCONT_SERVICE_PICK_EXTERNAL the node port
+ * number also matches). @p client (sockaddr_in/in6, may be NULL) is used
  * for client-IP affinity; @p flow_hash keys Maglev and ring hash (see
  * lcont_service_flow_hash()). Thread-safe, lock-free, allocates nothing.
  * @param out filled on success; out->struct_size must be set by the caller.

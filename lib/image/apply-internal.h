@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "image/layer.h"
@@ -14,6 +15,7 @@
 struct archive;
 struct archive_entry;
 struct lcont__decomp;
+struct lcont__reader;
 struct lcont_sha256;
 
 /* A directory whose mode and times are set once the whole layer is written: writing its
@@ -29,8 +31,7 @@ struct lcont__apply {
     const struct lcont_layer_apply_opts *opts;
     struct lcont_layer_limits limits; /* opts->limits with defaults filled in */
     struct archive *archive;
-    struct lcont__decomp *decomp;
-    struct lcont_sha256 *sha;
+    struct lcont__reader *reader;
     lcont_error *read_error; /* set by the read callback; libarchive only sees -1 */
     uint64_t out_bytes, file_bytes, entries, skipped_devices, skipped_xattrs;
     const char *entry_name; /* raw name of the current entry, for messages */
@@ -50,6 +51,16 @@ struct lcont__apply {
     char **set;
     size_t set_cap, set_len;
 };
+
+/* The uncompressed stream (apply-reader.c): chunks of @decomp's output, hashed into @sha;
+ * with @threaded, produced on a helper thread. A chunk stays valid until the next call. */
+int lcont__reader_new(struct lcont__decomp *decomp, struct lcont_sha256 *sha, bool threaded,
+                      size_t chunk_size, struct lcont__reader **ret, lcont_error **reterr);
+ssize_t lcont__reader_next(struct lcont__reader *r, const void **ret_buf, lcont_error **reterr);
+/* Compressed bytes behind the chunks returned so far. */
+uint64_t lcont__reader_bytes_in(const struct lcont__reader *r);
+void lcont__reader_free(struct lcont__reader *r);
+void lcont__reader_freep(struct lcont__reader **r);
 
 int lcont__apply_error(struct lcont__apply *ap, lcont_error **reterr, int code, bool sys,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));

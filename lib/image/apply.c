@@ -27,7 +27,7 @@
 
 static int check_stream_limits(struct lcont__apply *ap, lcont_error **reterr)
 {
-    uint64_t in = lcont__decomp_bytes_in(ap->decomp);
+    uint64_t in = lcont__reader_bytes_in(ap->reader);
 
     if (ap->out_bytes > ap->limits.max_uncompressed_bytes)
         return lcont__error_set(reterr, -EFBIG,
@@ -43,12 +43,11 @@ static int check_stream_limits(struct lcont__apply *ap, lcont_error **reterr)
 /* Next chunk of the uncompressed tar stream, hashed for the DiffID on its way. */
 static ssize_t next_chunk(struct lcont__apply *ap, const void **buf, lcont_error **reterr)
 {
-    ssize_t n = lcont__decomp_read(ap->decomp, buf, reterr);
+    ssize_t n = lcont__reader_next(ap->reader, buf, reterr);
     int r;
 
     if (n <= 0)
         return n;
-    lcont__sha256_update(ap->sha, *buf, (size_t)n);
     ap->out_bytes += (uint64_t)n;
     if ((r = check_stream_limits(ap, reterr)) < 0)
         return r;
@@ -90,7 +89,7 @@ static int tar_error(struct lcont__apply *ap, lcont_error **reterr, const char *
 static void report_progress(struct lcont__apply *ap)
 {
     if (ap->opts->progress)
-        ap->opts->progress(lcont__decomp_bytes_in(ap->decomp), ap->out_bytes, ap->entries,
+        ap->opts->progress(lcont__reader_bytes_in(ap->reader), ap->out_bytes, ap->entries,
                            ap->opts->progress_userdata);
 }
 
@@ -183,9 +182,12 @@ static void free_archive(struct archive **a)
 int lcont__layer_apply(int root_fd, int blob_fd, const struct lcont_layer_apply_opts *opts,
                        struct lcont_layer_apply_result *result, lcont_error **reterr)
 {
-    _cleanup_(lcont__decomp_freep) struct lcont__decomp *decomp = NULL;
-    _cleanup_(free_archive) struct archive *a = NULL;
+    /* Freed in reverse order: the archive, then the reader (joins its thread), and only
+     * then what that thread uses. */
     _cleanup_sha256_ struct lcont_sha256 *sha = NULL;
+    _cleanup_(lcont__decomp_freep) struct lcont__decomp *decomp = NULL;
+    _cleanup_(lcont__reader_freep) struct lcont__reader *reader = NULL;
+    _cleanup_(free_archive) struct archive *a = NULL;
     struct lcont__apply ap = { .root_fd = root_fd, .opts = opts, .parent_fd = -1 };
     struct lcont_layer_apply_result res = { 0 };
     int r;
@@ -207,9 +209,10 @@ int lcont__layer_apply(int root_fd, int blob_fd, const struct lcont_layer_apply_
     if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
         archive_read_support_format_empty(a) != ARCHIVE_OK)
         return lcont__error_set(reterr, -ENOMEM, "libarchive: %s", archive_error_string(a));
+    if ((r = lcont__reader_new(decomp, sha, opts->threaded, CHUNK_SIZE, &reader, reterr)) < 0)
+        return r;
     ap.archive = a;
-    ap.decomp = decomp;
-    ap.sha = sha;
+    ap.reader = reader;
     if (archive_read_open(a, &ap, NULL, read_cb, NULL) != ARCHIVE_OK)
         r = tar_error(&ap, reterr, "not a tar stream");
     else
@@ -220,6 +223,9 @@ int lcont__layer_apply(int root_fd, int blob_fd, const struct lcont_layer_apply_
         r = lcont__apply_finish_dirs(&ap, reterr);
     if (r >= 0) {
         report_progress(&ap);
+        /* The helper thread (if any) is gone after this: decomp and sha are ours again. */
+        ap.reader = NULL;
+        lcont__reader_free(TAKE_PTR(reader));
         lcont__sha256_final(sha, res.diff_id);
         res.compressed_bytes = lcont__decomp_bytes_in(decomp);
         res.uncompressed_bytes = ap.out_bytes;

@@ -67,6 +67,10 @@ struct lcont_layer_apply_opts {
      * holds it (layers cached in their own directories, same filesystem). */
     const int *lower_root_fds;
     size_t n_lower_root_fds;
+    /* Decompress and hash on one helper thread (started and joined inside the call, all
+     * signals blocked) while the calling thread writes files. Off by default: no hidden
+     * threads. */
+    bool threaded;
 };
 
 struct lcont_layer_apply_result {

@@ -265,8 +265,9 @@ void lcont__exec_child_main(const struct lcont_exec_plan *plan)
     struct exec_mem *m;
 
     reset_signals();
-    if (plan->close_fd >= 0)
-        close(plan->close_fd);
+    for (size_t i = 0; i < sizeof(plan->close_fds) / sizeof(plan->close_fds[0]); i++)
+        if (plan->close_fds[i] >= 0)
+            close(plan->close_fds[i]);
     m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         _exit(1);

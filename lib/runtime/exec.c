@@ -41,7 +41,7 @@ struct exec_job {
     const char *process_json;
     lcont_exec_opts o;
     uint64_t flags;
-    int dirfd, init_pidfd, proc_fd, pid_ns_fd, cgroup_fd, pidfd;
+    int dirfd, init_pidfd, proc_fd, pid_ns_fd, own_pid_ns_fd, cgroup_fd, pidfd;
     int sock[2];
     int ns_fds[LCONT_NS_COUNT];
     int ns_flags;
@@ -62,7 +62,8 @@ static void close_fd(int *fd)
 static void job_init(struct exec_job *j)
 {
     memset(j, 0, sizeof(*j));
-    j->dirfd = j->init_pidfd = j->proc_fd = j->pid_ns_fd = j->cgroup_fd = j->pidfd = -1;
+    j->dirfd = j->init_pidfd = j->proc_fd = j->pid_ns_fd = j->own_pid_ns_fd = j->cgroup_fd = -1;
+    j->pidfd = -1;
     j->sock[0] = j->sock[1] = -1;
     for (int t = 0; t < LCONT_NS_COUNT; t++)
         j->ns_fds[t] = -1;
@@ -75,6 +76,7 @@ static void job_done(struct exec_job *j)
     close_fd(&j->pidfd);
     close_fd(&j->cgroup_fd);
     close_fd(&j->pid_ns_fd);
+    close_fd(&j->own_pid_ns_fd);
     close_fd(&j->proc_fd);
     close_fd(&j->init_pidfd);
     for (int t = 0; t < LCONT_NS_COUNT; t++)
@@ -208,11 +210,21 @@ static int prepare(struct exec_job *j, lcont_error **reterr)
     if (r < 0)
         return r;
     if (j->c->state.cgroup_path) {
-        r = lcont__cgroup_open(j->c->state.cgroup_path, &j->cg, reterr);
+        struct lcont_cgroup *cg = NULL;
+        r = lcont__cgroup_open(j->c->state.cgroup_path, &cg, reterr);
         if (r < 0)
             return r;
-        r = lcont__cgroup_open_clone_fd(j->cg, NULL);
+        /* only this fd crosses the clone: the cgroup's directory fds are reopened after it,
+         * so none of them can reach the exec'd process */
+        r = lcont__cgroup_open_clone_fd(cg, NULL);
         j->cgroup_fd = r >= 0 ? r : -1;
+        lcont__cgroup_free(cg);
+    }
+    if (j->pid_ns_fd >= 0) {
+        j->own_pid_ns_fd =
+            openat(j->proc_fd, "thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+        if (j->own_pid_ns_fd < 0)
+            return lcont__error_setsys(reterr, -errno, "open own pid namespace");
     }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, j->sock) < 0)
         return lcont__error_setsys(reterr, -errno, "socketpair");
@@ -231,17 +243,11 @@ static const char *env_path(char **env)
  * on a cgroup2 tree, straight into the container's cgroup. */
 static int spawn(struct exec_job *j, const struct lcont_exec_plan *plan, lcont_error **reterr)
 {
-    _cleanup_close_ int own_pidns = -1;
     struct clone_args args;
     pid_t pid;
 
-    if (j->pid_ns_fd >= 0) {
-        own_pidns = openat(j->proc_fd, "thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-        if (own_pidns < 0)
-            return lcont__error_setsys(reterr, -errno, "open own pid namespace");
-        if (lcont__sys_setns(j->pid_ns_fd, CLONE_NEWPID) < 0)
-            return lcont__error_setsys(reterr, -errno, "enter the container's pid namespace");
-    }
+    if (j->pid_ns_fd >= 0 && lcont__sys_setns(j->pid_ns_fd, CLONE_NEWPID) < 0)
+        return lcont__error_setsys(reterr, -errno, "enter the container's pid namespace");
     memset(&args, 0, sizeof(args));
     args.flags = CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
     args.pidfd = (uint64_t)(uintptr_t)&j->pidfd;
@@ -255,8 +261,8 @@ static int spawn(struct exec_job *j, const struct lcont_exec_plan *plan, lcont_e
         close(j->sock[0]);
         lcont__exec_child_main(plan);
     }
-    if (own_pidns >= 0)
-        lcont__sys_setns(own_pidns, CLONE_NEWPID); /* our other children stay where they were */
+    if (j->pid_ns_fd >= 0) /* our other children stay where they were */
+        lcont__sys_setns(j->own_pid_ns_fd, CLONE_NEWPID);
     if (pid < 0)
         return lcont__error_setsys(reterr, pid, "clone the exec process");
     j->pid = pid;
@@ -373,7 +379,13 @@ static int run(struct exec_job *j, lcont_error **reterr)
     plan.init_pidfd = j->init_pidfd;
     plan.ns_flags = j->ns_flags;
     memcpy(plan.ns_fds, j->ns_fds, sizeof(plan.ns_fds));
-    plan.close_fd = j->dirfd;
+    plan.close_fds[0] = j->dirfd;
+    plan.close_fds[1] = j->pid_ns_fd;
+    plan.close_fds[2] = j->own_pid_ns_fd;
+    plan.close_fds[3] = j->cgroup_fd;
+    /* the handle's own pidfds on the init: library fds, not the caller's to pass on */
+    plan.close_fds[4] = j->c->init_pidfd;
+    plan.close_fds[5] = j->c->init ? j->c->init->pidfd : -1;
     for (int i = 0; i < 3; i++)
         plan.stdio[i] = -1;
     if (j->flags & LCONT_EXEC_STDIO) {
@@ -391,7 +403,10 @@ static int run(struct exec_job *j, lcont_error **reterr)
     if (r < 0)
         return r;
     close_fd(&j->sock[1]);
-    if (j->cg) {
+    if (j->c->state.cgroup_path) {
+        r = lcont__cgroup_open(j->c->state.cgroup_path, &j->cg, reterr);
+        if (r < 0)
+            return r;
         r = lcont__cgroup_enter(j->cg, j->pid, j->cgroup_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0,
                                 reterr);
         if (r < 0)

@@ -34,7 +34,9 @@ struct lcont_exec_plan {
     int init_pidfd;             /* setns() target: every namespace at once */
     int ns_flags;               /* CLONE_NEW* of the init that differ from ours, but PID */
     int ns_fds[LCONT_NS_COUNT]; /* the same as /proc/<pid>/ns fds: older kernels; -1 = none */
-    int close_fd;               /* the locked state directory: not ours to keep */
+    int close_fds[6];           /* the library's fds (state directory, pid namespaces, cgroup,
+                                 * the handle's pidfds): closed first, so none can reach the
+                                 * preserved range; -1 = none */
     int stdio[3];               /* dup2'd onto 0..2 when >= 0 */
     int preserve_fds;           /* fds 3 .. 3+n-1 survive exec */
     const char *path_env;       /* PATH for the executable lookup */

@@ -28,7 +28,7 @@ static int meta(const cJSON *o, const char *kind, const char **ns, const char **
         return r;
     if ((r = lcont__sj_string(m, "namespace", false, kind, ns, reterr)) < 0)
         return r;
-    if (!*ns)
+    if (!*ns || !**ns)
         *ns = "default";
     *ret_meta = m;
     return 0;

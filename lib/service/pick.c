@@ -8,7 +8,8 @@
 #include "service/maglev.h"
 #include "service/service-internal.h"
 
-static const struct snap_port *find_port(const struct snap *s, const char *name, uint32_t port)
+static const struct snap_port *find_port(const struct snap *s, const char *name, uint32_t port,
+                                         bool external)
 {
     if (name) {
         for (size_t i = 0; i < s->n_ports; i++)
@@ -19,7 +20,7 @@ static const struct snap_port *find_port(const struct snap *s, const char *name,
     if (port == 0)
         return s->n_ports == 1 ? &s->ports[0] : NULL;
     for (size_t i = 0; i < s->n_ports; i++)
-        if (s->ports[i].port == port)
+        if (s->ports[i].port == port || (external && s->ports[i].node_port == port))
             return &s->ports[i];
     return NULL;
 }
@@ -200,7 +201,8 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
         r = -EOPNOTSUPP;
         goto out;
     }
-    const struct snap_port *sp = find_port(s, port_name, port);
+    const struct snap_port *sp =
+        find_port(s, port_name, port, (flags & LCONT_SERVICE_PICK_EXTERNAL) != 0);
     if (!sp) {
         r = -ENOENT;
         goto out;

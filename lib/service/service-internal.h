@@ -191,7 +191,7 @@ struct pool {
 struct snap_port {
     char *name;
     int protocol;
-    uint32_t port;
+    uint32_t port, node_port;
     struct pool cluster, local;
 };
 

@@ -378,33 +378,79 @@ static uint64_t vip_hash(const lcont_service_table *t, const struct ipaddr *ip, 
     return lcont__siphash13(&t->key, key, VIP_KEY_LEN);
 }
 
+/*
+ * The VIP index holds every VIP:port/protocol, and for NodePort and
+ * LoadBalancer services every node port under the wildcard address (family
+ * 0), so any local address with that port finds the service.
+ */
+static const struct ipaddr node_any = { 0 };
+
+static size_t index_keys(const struct svc_conf *c, size_t k, const struct ipaddr **ip,
+                         uint32_t *port, int *proto)
+{
+    size_t nv = c->n_vips * c->n_ports;
+    if (k < nv) {
+        *ip = &c->vip_ips[k / c->n_ports];
+        *port = c->ports[k % c->n_ports].port;
+        *proto = c->ports[k % c->n_ports].protocol;
+        return 1;
+    }
+    k -= nv;
+    if (k >= c->n_ports || c->type == LCONT_SERVICE_TYPE_CLUSTER_IP || !c->ports[k].node_port)
+        return k < c->n_ports ? 0 : SIZE_MAX;
+    *ip = &node_any;
+    *port = c->ports[k].node_port;
+    *proto = c->ports[k].protocol;
+    return 1;
+}
+
 static int vips_check(lcont_service_table *t, const struct svc_conf *c, uint64_t self,
                       lcont_error **reterr)
 {
     unsigned char key[VIP_KEY_LEN];
-    for (size_t i = 0; i < c->n_vips; i++)
-        for (size_t j = 0; j < c->n_ports; j++) {
-            uint64_t h = vip_hash(t, &c->vip_ips[i], c->ports[j].port, c->ports[j].protocol, key),
-                     owner;
-            if (lcont__rhash_get(&t->by_vip, h, key, VIP_KEY_LEN, &owner) == 0 && owner != self)
-                return lcont__error_set(reterr, -EEXIST,
-                                        "vips[%zu] %s port %u: used by another service", i,
-                                        c->vips[i], c->ports[j].port);
+    const struct ipaddr *ip;
+    uint32_t port;
+    int proto;
+    for (size_t k = 0;; k++) {
+        size_t r = index_keys(c, k, &ip, &port, &proto);
+        if (r == SIZE_MAX)
+            break;
+        if (r == 0)
+            continue;
+        uint64_t h = vip_hash(t, ip, port, proto, key), owner;
+        for (size_t j = 0; j < k; j++) {
+            const struct ipaddr *ip2;
+            uint32_t port2;
+            int proto2;
+            if (index_keys(c, j, &ip2, &port2, &proto2) == 1 && port2 == port && proto2 == proto &&
+                memcmp(ip, ip2, sizeof(*ip)) == 0)
+                return lcont__error_set(reterr, -EINVAL, "node port %u: used twice", port);
         }
+        if (lcont__rhash_get(&t->by_vip, h, key, VIP_KEY_LEN, &owner) == 0 && owner != self)
+            return lcont__error_set(reterr, -EEXIST, "%s port %u: used by another service",
+                                    ip == &node_any ? "node" : "VIP", port);
+    }
     return 0;
 }
 
 static void vips_index(lcont_service_table *t, const struct svc_conf *c, uint64_t id, bool add)
 {
     unsigned char key[VIP_KEY_LEN];
-    for (size_t i = 0; i < c->n_vips; i++)
-        for (size_t j = 0; j < c->n_ports; j++) {
-            uint64_t h = vip_hash(t, &c->vip_ips[i], c->ports[j].port, c->ports[j].protocol, key);
-            if (add)
-                lcont__rhash_put(t, &t->by_vip, h, key, VIP_KEY_LEN, id);
-            else
-                lcont__rhash_del(t, &t->by_vip, h, key, VIP_KEY_LEN);
-        }
+    const struct ipaddr *ip;
+    uint32_t port;
+    int proto;
+    for (size_t k = 0;; k++) {
+        size_t r = index_keys(c, k, &ip, &port, &proto);
+        if (r == SIZE_MAX)
+            break;
+        if (r == 0)
+            continue;
+        uint64_t h = vip_hash(t, ip, port, proto, key);
+        if (add)
+            lcont__rhash_put(t, &t->by_vip, h, key, VIP_KEY_LEN, id);
+        else
+            lcont__rhash_del(t, &t->by_vip, h, key, VIP_KEY_LEN);
+    }
 }
 
 static int name_index(lcont_service_table *t, struct service *s, bool add)
@@ -450,7 +496,8 @@ static int service_create(lcont_service_table *t, const char *ns, const char *na
         struct svc_slot *ss = lcont__service_svc_slot(t, slot);
         lcont__service_retire(t, atomic_exchange(&ss->snap, NULL), lcont__service_snap_free);
         lcont__service_svc_slot_release(t, slot);
-        lcont__service_free(s);
+        /* A published snapshot may point at its affinity array: free after readers. */
+        lcont__service_retire(t, s, service_free_void);
         return r == -ENOMEM ? oom(reterr) : r;
     }
     vips_index(t, &s->conf, s->id, true);

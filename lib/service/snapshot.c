@@ -396,6 +396,7 @@ static int build_port(struct arena *a, const lcont_service_table *t, const struc
     int r;
     out->protocol = sp->protocol;
     out->port = sp->port;
+    out->node_port = svc->conf.type != LCONT_SERVICE_TYPE_CLUSTER_IP ? sp->node_port : 0;
     if (!(out->name = arena_alloc(a, strlen(sp->name) + 1)))
         return -ENOMEM;
     strcpy(out->name, sp->name);

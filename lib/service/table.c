@@ -230,11 +230,19 @@ int lcont_service_lookup_vip(const lcont_service_table *t, const struct sockaddr
     unsigned char key[VIP_KEY_LEN];
     if (!t || !ret_id || lcont__service_ip_from_sockaddr(vip, &ip, &port) < 0)
         return -EINVAL;
-    lcont__service_vip_key(&ip, port, protocol ? protocol : LCONT_SERVICE_PROTO_TCP, key);
+    protocol = protocol ? protocol : LCONT_SERVICE_PROTO_TCP;
+    lcont__service_vip_key(&ip, port, protocol, key);
     struct lcont_service_table *mt = (struct lcont_service_table *)t;
     uint64_t h = lcont__siphash13(&t->key, key, sizeof(key)), id;
     _Atomic uint64_t *rc = lcont__service_read_enter(mt);
     int r = lcont__rhash_get(&t->by_vip, h, key, sizeof(key), &id);
+    if (r == -ENOENT) {
+        /* A node port on any local address. */
+        static const struct ipaddr any = { 0 };
+        lcont__service_vip_key(&any, port, protocol, key);
+        h = lcont__siphash13(&t->key, key, sizeof(key));
+        r = lcont__rhash_get(&t->by_vip, h, key, sizeof(key), &id);
+    }
     lcont__service_read_leave(rc);
     if (r < 0)
         return r;

@@ -53,6 +53,9 @@ sc_run_tty() {
     expect_match "stdin is a tty" 'stdin-is-tty' "$out"
     out=$(script -qec "podman run --rm -t $IMG sh -c 'exit 4'" /dev/null; echo "rc=$?")
     expect_match "tty exit code" 'rc=4' "$out"
+    # keystrokes reach the container through the terminal (-it)
+    out=$( (sleep 1; printf 'typed-line\n') | script -qec "podman run --rm -it $IMG sh -c 'read x; echo got:\$x'" /dev/null | tr -d '\r')
+    expect_match "tty input" 'got:typed-line' "$out"
 }
 
 sc_detach_logs_ps_top_inspect() {
@@ -143,6 +146,14 @@ sc_memory_pids_limits() {
     P rm -f lim >/dev/null
 }
 
+sc_memory_oom_kill() {
+    # a 256 MiB buffer under a 32 MiB limit: the kernel kills the init (SIGKILL: 137).
+    # (conmon 2.1.6 does not see v1 OOM events on this hybrid host, with runc either,
+    # so State.OOMKilled is not checked.)
+    expect_eq "oom status" 137 "$(status_of P run --rm --memory 32m --memory-swap 32m $IMG \
+        dd if=/dev/zero of=/dev/null bs=256M count=1)"
+}
+
 sc_pids_limit_bites() {
     # 60 sleeping children cannot all be forked under pids.max=50
     out=$(P run --rm --pids-limit 50 $IMG sh -c 'i=0; while [ $i -lt 60 ]; do sleep 100 & i=$((i+1)); done 2>&1; echo done' 2>&1 || true)
@@ -230,6 +241,7 @@ run_podman_scenarios() {
     step podman-bind-mounts sc_bind_mounts
     step podman-read-only sc_read_only
     step podman-memory-pids-limits sc_memory_pids_limits
+    step podman-memory-oom-kill sc_memory_oom_kill
     step podman-pids-limit-bites sc_pids_limit_bites
     step podman-network-none sc_network_none
     step podman-port-forward sc_port_forward

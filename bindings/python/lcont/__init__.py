@@ -9,10 +9,17 @@
 from ._errors import Error
 from .container import Container, Status
 from .context import Context, LogLevel, has_feature, version
+from .image import Image, ImageMount, ImagePhase, ImageProgress, ImageStore
 from .process import Process
-from .spec import features, generate_spec, validate_spec
+from .service import (Endpoint, EndpointPick, EndpointPort, Picker, Protocol, Service,
+                      ServicePort, ServiceTable, ServiceType, TrafficPolicy, selector_matches)
+from .spec import features, generate_spec, spec_from_image, validate_spec
 
 __version__ = "0.2.0"
 
 __all__ = ["Context", "Container", "Process", "Status", "LogLevel", "Error", "version",
-           "has_feature", "generate_spec", "validate_spec", "features", "__version__"]
+           "has_feature", "generate_spec", "validate_spec", "features", "spec_from_image",
+           "ImageStore", "Image", "ImageMount", "ImageProgress", "ImagePhase",
+           "ServiceTable", "Service", "ServicePort", "Endpoint", "EndpointPort",
+           "EndpointPick", "Protocol", "Picker", "ServiceType", "TrafficPolicy",
+           "selector_matches", "__version__"]

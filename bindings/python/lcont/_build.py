@@ -25,6 +25,8 @@ DECL_ORDER = ["common", "context", "process", "container", "spec", "image", "ser
 CALLBACKS = """
 extern "Python" void _lcont_py_log(int level, const char *msg, void *userdata);
 extern "Python" void _lcont_py_destroy(void *userdata);
+extern "Python" void _lcont_py_image_progress(const lcont_image_progress *progress,
+                                              void *userdata);
 """
 
 

@@ -60,3 +60,37 @@ def fileno(obj):
     if isinstance(obj, int):
         return obj
     return obj.fileno()
+
+
+def cstrv(values, keep):
+    """A NULL-terminated `const char *[]` from an iterable of str/bytes/os.PathLike
+    (None -> NULL); @keep holds every buffer alive for the duration of the C call."""
+    if values is None:
+        return ffi.NULL
+    if isinstance(values, (str, bytes)):
+        raise TypeError("expected a sequence of strings, not a single string")
+    items = [cstr(v, keep) for v in values]
+    arr = ffi.new("char *[]", items + [ffi.NULL])
+    keep.append(arr)
+    return arr
+
+
+def borrowed_strv(ptr):
+    """[str] from a borrowed NULL-terminated `const char *const *` (NULL -> [])."""
+    out = []
+    if ptr == ffi.NULL:
+        return out
+    i = 0
+    while ptr[i] != ffi.NULL:
+        out.append(pystr(ptr[i]))
+        i += 1
+    return out
+
+
+def env_list(env):
+    """"KEY=value" strings from a mapping or an iterable of such strings (None -> None)."""
+    if env is None:
+        return None
+    if hasattr(env, "items"):
+        return ["%s=%s" % (k, v) for k, v in env.items()]
+    return list(env)

@@ -3,11 +3,11 @@
 import enum
 import json
 import signal as _signal
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._errors import check, new_errp
 from ._lcont import ffi, lib
-from ._util import cstr, fileno, pystr, take_string
+from ._util import cstr, cstrv, env_list, fileno, pystr, take_string
 from .process import Process
 
 __all__ = ["Container", "Status"]
@@ -127,6 +127,103 @@ class Container:
         """Like wait(), for asyncio: ``status = await container.wait_async()``."""
         return await self.init_process.wait_async()
 
+    def exec(self, args: Optional[Sequence[str]] = None, *, env=None, cwd=None,
+             user: Union[None, int, str, Tuple[int, int]] = None,
+             additional_gids: Optional[Sequence[int]] = None,
+             caps: Optional[Sequence[str]] = None, tty: bool = False, console_socket=None,
+             pid_file=None, preserve_fds: int = 0, stdin=None, stdout=None, stderr=None,
+             no_new_privs: bool = False, process: Union[None, str, Dict[str, Any]] = None,
+             apparmor_profile: Optional[str] = None,
+             selinux_label: Optional[str] = None) -> Process:
+        """Run a new process in the (created or running) container and return it; wait()
+        for it. Options apply on top of @process (an OCI "process" object, dict or JSON)
+        or, without it, of the container's own process: @args replaces its args, @env
+        (dict or "K=V" list) adds or replaces variables, @user is a uid, "uid:gid" or a
+        (uid, gid) tuple. tty=True needs @console_socket (it receives the pty master).
+        stdin/stdout/stderr (ints or objects with fileno()) replace the caller's stdio."""
+        keep = []
+        opts = ffi.new("lcont_exec_opts *")
+        check(lib.lcont_exec_opts_init(opts, ffi.sizeof("lcont_exec_opts")))
+        opts.args = cstrv(args, keep)
+        opts.env = cstrv(env_list(env), keep)
+        opts.cwd = cstr(cwd, keep)
+        opts.caps = cstrv(caps, keep)
+        opts.console_socket = cstr(console_socket, keep)
+        opts.pid_file = cstr(pid_file, keep)
+        opts.preserve_fds = preserve_fds
+        opts.apparmor_profile = cstr(apparmor_profile, keep)
+        opts.selinux_label = cstr(selinux_label, keep)
+        flags = 0
+        if user is not None or additional_gids is not None:
+            flags |= lib.LCONT_EXEC_USER
+            uid, gid = _parse_user(user)
+            opts.uid, opts.gid = uid, gid
+            if additional_gids:
+                gids = ffi.new("gid_t[]", [int(g) for g in additional_gids])
+                keep.append(gids)
+                opts.additional_gids = gids
+                opts.n_additional_gids = len(additional_gids)
+        if stdin is not None or stdout is not None or stderr is not None:
+            flags |= lib.LCONT_EXEC_STDIO
+            opts.stdin_fd = fileno(stdin) if stdin is not None else 0
+            opts.stdout_fd = fileno(stdout) if stdout is not None else 1
+            opts.stderr_fd = fileno(stderr) if stderr is not None else 2
+        if tty:
+            flags |= lib.LCONT_EXEC_TERMINAL
+        if no_new_privs:
+            flags |= lib.LCONT_EXEC_NO_NEW_PRIVS
+        if isinstance(process, dict):
+            process = json.dumps(process)
+        ret = ffi.new("lcont_process **")
+        err = new_errp()
+        check(lib.lcont_container_exec(self._ptr, cstr(process, keep), opts, flags, ret, err),
+              err)
+        return Process(ret[0])
+
+    def pause(self) -> None:
+        """Freeze every process of the container (status becomes PAUSED)."""
+        err = new_errp()
+        check(lib.lcont_container_pause(self._ptr, 0, err), err)
+
+    def resume(self) -> None:
+        """Thaw a paused container."""
+        err = new_errp()
+        check(lib.lcont_container_resume(self._ptr, 0, err), err)
+
+    def update(self, resources: Union[str, bytes, Dict[str, Any]]) -> None:
+        """Change cgroup resources: an OCI "linux.resources" object (dict or JSON); only
+        the members it sets change, e.g. ``c.update({"pids": {"limit": 64}})``."""
+        if isinstance(resources, dict):
+            resources = json.dumps(resources)
+        keep = []
+        err = new_errp()
+        check(lib.lcont_container_update(self._ptr, cstr(resources, keep), 0, err), err)
+
+    def stats(self) -> Dict[str, Any]:
+        """Resource usage (the "data" of runc's `events --stats`: cpu, memory, pids,
+        blkio, hugetlb)."""
+        ret = ffi.new("char **")
+        err = new_errp()
+        check(lib.lcont_container_get_stats_json(self._ptr, 0, ret, err), err)
+        return json.loads(take_string(ret[0]))
+
+    def pids(self) -> List[int]:
+        """Host pids of every process in the container's cgroup, sorted."""
+        ret = ffi.new("pid_t **")
+        n = ffi.new("size_t *")
+        err = new_errp()
+        check(lib.lcont_container_get_pids(self._ptr, 0, ret, n, err), err)
+        try:
+            return [ret[0][i] for i in range(n[0])]
+        finally:
+            lib.lcont_free(ret[0])
+
+    def oom_fd(self) -> int:
+        """A new fd (owned by the caller: close it) that polls readable on an OOM event
+        in the container's cgroup; then compare the oom_kill counters of stats()."""
+        err = new_errp()
+        return check(lib.lcont_container_open_oom_fd(self._ptr, 0, err), err)
+
     def __enter__(self):
         return self
 
@@ -138,3 +235,20 @@ class Container:
 
     def __repr__(self):
         return "<lcont.Container id=%r pid=%d>" % (self.id, self.pid)
+
+
+def _parse_user(user) -> Tuple[int, int]:
+    """(uid, gid) from None (root), an int uid (gid 0), "uid[:gid]" or a tuple."""
+    if user is None:
+        return 0, 0
+    if isinstance(user, int):
+        return user, 0
+    if isinstance(user, str):
+        uid, _, gid = user.partition(":")
+        try:
+            return int(uid), int(gid or 0)
+        except ValueError:
+            raise ValueError("user must be numeric 'uid[:gid]' (the library does not "
+                             "resolve names for exec), not %r" % user) from None
+    uid, gid = user
+    return int(uid), int(gid)

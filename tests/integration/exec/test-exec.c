@@ -328,6 +328,32 @@ static void test_exec_exit_status_and_process_json(void **state)
     finish(c);
 }
 
+/* preserve_fds beyond what the caller has open must not hand over any fd of the library
+ * (state directory, cgroup, namespaces, procfs, pidfd, sync socket): CVE-2024-21626's class. */
+static void test_exec_preserve_fds_leaks_nothing(void **state)
+{
+    lcont_container *c = start(ID("fds"), "sleep 1000");
+    lcont_exec_opts o = LCONT_EXEC_OPTS_INIT;
+    const char *args[] = { "sh", "-c",
+                           "for f in /proc/self/fd/*; do echo \"$f $(readlink $f)\"; done", NULL };
+    char out[8192];
+    (void)state;
+
+    o.args = args;
+    o.preserve_fds = 60;
+    assert_int_equal(exec_capture(c, NULL, &o, 0, out, sizeof(out)), 0);
+    assert_null(strstr(out, "cgroup"));
+    /* namespaces, pidfds, the sync socket (the test's own pipes are passed on purpose) */
+    assert_null(strstr(out, "pid:["));
+    assert_null(strstr(out, "mnt:["));
+    assert_null(strstr(out, "net:["));
+    assert_null(strstr(out, "pidfd"));
+    assert_null(strstr(out, "socket:["));
+    assert_null(strstr(out, B.dir)); /* the state directory */
+    assert_null(strstr(out, " /proc\n"));
+    finish(c);
+}
+
 static int recv_fd(int sock)
 {
     union {
@@ -656,6 +682,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_exec_caps_and_no_new_privs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_seccomp_applied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_exit_status_and_process_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_preserve_fds_leaks_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_tty_console_socket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_detached_pidfd_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_refused_when_stopped_or_paused, setup, teardown),

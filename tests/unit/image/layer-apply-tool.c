@@ -6,7 +6,7 @@
  * or "error <errno> <message>" (then exits 1). test-layers.py drives it.
  *
  * usage: layer-apply-tool [--compression=auto|none|gzip|zstd] [--overlay] [--userxattr]
- *          [--unprivileged] [--uidmap=C:H:N] [--gidmap=C:H:N] [--lower=DIR]
+ *          [--unprivileged] [--threaded] [--uidmap=C:H:N] [--gidmap=C:H:N] [--lower=DIR]
  *          [--max-bytes=N] [--max-ratio=N] [--max-entries=N] [--max-header=N]
  *          ROOT LAYER...
  */
@@ -73,6 +73,8 @@ int main(int argc, char **argv)
             opts.overlay_whiteouts = true;
         } else if (strcmp(a, "--userxattr") == 0) {
             opts.overlay_userxattr = true;
+        } else if (strcmp(a, "--threaded") == 0) {
+            opts.threaded = true;
         } else if (strcmp(a, "--unprivileged") == 0) {
             opts.unprivileged = true;
         } else if (option(a, "--uidmap", &v) && parse_map(v, &uid_map) == 0) {

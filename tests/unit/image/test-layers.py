@@ -495,6 +495,25 @@ def case_formats(t):
     check(os.listdir(t.root) == [], "empty layer leaves an empty root")
 
 
+def case_threaded(t):
+    """opts.threaded: the same trees, DiffIDs and errors with decompression on a thread."""
+    members = [D("d"), F("d/big", os.urandom(3 << 20)), F("d/small", b"s"), L("d/l", "big")]
+    m = Model()
+    m.apply(members)
+    for kind in ("gzip", "zstd", "none"):
+        t.reset_root()
+        t.ok([t.layer(members, kind=kind)], "--threaded")
+        if IS_ROOT:
+            compare(m, t.root)
+    for kind in ("gzip", "zstd"):
+        t.reset_root()
+        t.bad([truncated(t, kind)], "EBADMSG", "stream is truncated", "--threaded")
+    t.reset_root()
+    t.bad([t.layer(bomb(8 << 20))], "EFBIG", "size limit", "--threaded", "--max-bytes=4000000")
+    t.reset_root()
+    t.bad([t.layer([F("../x", b"1")] + members)], "EINVAL", "leaves the root", "--threaded")
+
+
 def three_layers():
     l1 = [D("etc"), F("etc/a", b"a1"), F("etc/b", b"b1"), D("usr/lib", mode=0o755),
           F("usr/lib/x.so", b"x1"), F("usr/lib/y.so", b"y1"), D("opq"), F("opq/old", b"o"),

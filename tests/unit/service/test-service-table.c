@@ -81,6 +81,48 @@ static void test_service_table_lookup(void **state)
     lcont_service_table_unref(t);
 }
 
+static void test_service_table_node_port(void **state)
+{
+    lcont_service_table *t = test_table("n1", NULL);
+    lcont_service_port port = {
+        .name = "http", .port = 80, .target_port = 8080, .node_port = 30080
+    };
+    lcont_service_desc d = LCONT_SERVICE_DESC_INIT;
+    d.name = "np";
+    d.ports = &port;
+    d.n_ports = 1;
+    d.type = LCONT_SERVICE_TYPE_NODE_PORT;
+    d.external_traffic_policy = LCONT_SERVICE_TRAFFIC_LOCAL;
+    uint64_t id, got;
+    T_OK(lcont_service_add(t, &d, 0, &id, &_e));
+    lcont_endpoint_desc eps[2] = { test_ep("10.0.0.1"), test_ep("10.0.0.2") };
+    eps[0].node = "n1";
+    eps[1].node = "n2";
+    T_OK(lcont_service_set_endpoints(t, id, eps, 2, 0, &_e));
+    /* Any local address with the node port finds it. */
+    struct sockaddr_in any = test_sin("192.168.5.5", 30080);
+    assert_int_equal(lcont_service_lookup_vip(t, (struct sockaddr *)&any, 0, &got), 0);
+    assert_int_equal(got, id);
+    lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+    char buf[64];
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(
+            lcont_service_pick(t, id, NULL, 30080, NULL, 0, LCONT_SERVICE_PICK_EXTERNAL, &p), 0);
+        assert_string_equal(pick_addr(&p, buf, sizeof(buf)), "10.0.0.1");
+    }
+    /* the node port is not a service port for internal traffic */
+    assert_int_equal(lcont_service_pick(t, id, NULL, 30080, NULL, 0, 0, &p), -ENOENT);
+
+    /* Another service cannot take the node port; a ClusterIP one does not claim it. */
+    d.name = "np2";
+    assert_int_equal(lcont_service_add(t, &d, 0, NULL, NULL), -EEXIST);
+    d.type = LCONT_SERVICE_TYPE_CLUSTER_IP;
+    assert_int_equal(lcont_service_add(t, &d, 0, NULL, NULL), 0);
+    T_OK(lcont_service_remove(t, id, 0, &_e));
+    assert_int_equal(lcont_service_lookup_vip(t, (struct sockaddr *)&any, 0, &got), -ENOENT);
+    lcont_service_table_unref(t);
+}
+
 /* Many services: index growth keeps every name findable. */
 static void test_service_table_many(void **state)
 {
@@ -306,6 +348,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_service_table_lookup),
+        cmocka_unit_test(test_service_table_node_port),
         cmocka_unit_test(test_service_table_many),
         cmocka_unit_test(test_service_table_generation_notify),
         cmocka_unit_test(test_service_table_validation),

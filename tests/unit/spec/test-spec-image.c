@@ -363,14 +363,31 @@ static void test_image_spec_overrides(void **state)
     lcont_free(json);
 }
 
+/* A temporary rootfs, removed by teardown even when a test fails half-way. */
+static int rootfs_setup(void **state)
+{
+    char *dir = strdup("/tmp/lcont-image-spec.XXXXXX");
+    if (!dir || !mkdtemp(dir))
+        return -1;
+    *state = dir;
+    return 0;
+}
+
+static int rootfs_teardown(void **state)
+{
+    char *dir = *state;
+    int r = lcont__rm_rf_at(AT_FDCWD, dir);
+    free(dir);
+    return r;
+}
+
 static void test_image_spec_user_from_rootfs(void **state)
 {
-    char dir[] = "/tmp/lcont-image-spec.XXXXXX";
+    const char *dir = *state;
     int rootfd;
     char *json;
     struct lcont_spec *s;
 
-    assert_non_null(mkdtemp(dir));
     rootfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     assert_true(rootfd >= 0);
     assert_int_equal(mkdirat(rootfd, "etc", 0755), 0);
@@ -403,7 +420,6 @@ static void test_image_spec_user_from_rootfs(void **state)
     lcont_free(json);
 
     close(rootfd);
-    assert_int_equal(lcont__rm_rf_at(AT_FDCWD, dir), 0);
 }
 
 static void expect_from_image_error(const char *cfg, const char *rootfs,
@@ -508,7 +524,8 @@ int main(void)
         cmocka_unit_test(test_image_config_limits),
         cmocka_unit_test(test_image_spec_defaults),
         cmocka_unit_test(test_image_spec_overrides),
-        cmocka_unit_test(test_image_spec_user_from_rootfs),
+        cmocka_unit_test_setup_teardown(test_image_spec_user_from_rootfs, rootfs_setup,
+                                        rootfs_teardown),
         cmocka_unit_test(test_image_spec_errors),
         cmocka_unit_test(test_image_spec_rootless),
     };

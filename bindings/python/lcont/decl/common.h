@@ -2,6 +2,8 @@
  * Curated by hand: tests/abi/check-decls.py fails when an exported symbol has no
  * declaration in this directory or a declaration names a symbol that is not exported. */
 typedef int... pid_t; /* from <sys/types.h>; cffi checks its real size */
+typedef int... uid_t;
+typedef int... gid_t;
 typedef void (*lcont_destroy_fn)(void *userdata);
 
 typedef struct lcont_error lcont_error;
