@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 i=0
 while [ "$i" -lt "$runs" ]; do
     "$builddir/bench/service/bench-table" >"$tmp/run$i"
-    sed -n '1,4p' "$tmp/run$i"
+    sed -n '1,5p' "$tmp/run$i"
     i=$((i + 1))
 done
 med=$(for f in "$tmp"/run*; do

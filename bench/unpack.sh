@@ -8,7 +8,8 @@
 #                fresh store each run, so it includes the import: digest checks and
 #                copying the blobs into the store), when that binary exists and works
 #   lcont-apply  bench/image/apply-layers: lcont__layer_apply of the 3 blobs in order
-#                into OUT, DiffIDs checked (gzip and zstd)
+#                into OUT, DiffIDs checked (gzip and zstd); "-mt" rows with
+#                opts.threaded (decompression + hashing on a second thread)
 #   umoci        `umoci unpack --image DIR:gzip OUT` (also writes its mtree manifest)
 #   tar          `tar -xzf` of the 3 gzip layers in order into OUT (GNU tar; no
 #                whiteout handling), and `tar --zstd -xf` of the zstd ones
@@ -243,13 +244,20 @@ def run_tar(out, paths, flag):
 
 
 def run(cmd, out):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        raise subprocess.CalledProcessError(p.returncode, cmd)
 
 
 commands = {
     "lcont-apply-gzip": lambda out: run([apply_layers, out] + [
         "%s=%s" % (p, d) for p, d in zip(img["gzip"], img["diff_ids"])], out),
     "lcont-apply-zstd": lambda out: run([apply_layers, out] + [
+        "%s=%s" % (p, d) for p, d in zip(img["zstd"], img["diff_ids"])], out),
+    "lcont-apply-gzip-mt": lambda out: run([apply_layers, "-t", out] + [
+        "%s=%s" % (p, d) for p, d in zip(img["gzip"], img["diff_ids"])], out),
+    "lcont-apply-zstd-mt": lambda out: run([apply_layers, "-t", out] + [
         "%s=%s" % (p, d) for p, d in zip(img["zstd"], img["diff_ids"])], out),
     "umoci-gzip": lambda out: run(["umoci", "unpack", "--image", layout + ":gzip", out], out),
     "tar-gzip": lambda out: run_tar(out, img["gzip"], "-z"),
@@ -306,13 +314,19 @@ ratios = {
     "apply_ratio_vs_tar": med["lcont-apply-gzip"] / med["tar-gzip"],
     "umoci_speedup": med["umoci-gzip"] / lcont,
     "zstd_ratio_vs_tar": med["lcont-apply-zstd"] / med["tar-zstd"],
+    "mt_ratio_vs_tar": med["lcont-apply-gzip-mt"] / med["tar-gzip"],
+    "mt_zstd_ratio_vs_tar": med["lcont-apply-zstd-mt"] / med["tar-zstd"],
 }
 print("%s / tar-gzip = %.2f   (goal <= 0.9)" % (which, ratios["ratio_vs_tar"]))
 print("umoci-gzip / %s = %.2f   (goal >= 1.5)" % (which, ratios["umoci_speedup"]))
 print("lcont-apply-zstd / tar-zstd = %.2f" % ratios["zstd_ratio_vs_tar"])
+print("lcont-apply-gzip-mt / tar-gzip = %.2f, lcont-apply-zstd-mt / tar-zstd = %.2f" % (
+    ratios["mt_ratio_vs_tar"], ratios["mt_zstd_ratio_vs_tar"]))
 result = {"bench": "unpack", "lcont": which, "lcont_s": round(lcont, 3),
           "lcont_apply_gzip_s": round(med["lcont-apply-gzip"], 3),
           "lcont_apply_zstd_s": round(med["lcont-apply-zstd"], 3),
+          "lcont_apply_gzip_mt_s": round(med["lcont-apply-gzip-mt"], 3),
+          "lcont_apply_zstd_mt_s": round(med["lcont-apply-zstd-mt"], 3),
           "tar_gzip_s": round(med["tar-gzip"], 3), "tar_zstd_s": round(med["tar-zstd"], 3),
           "umoci_s": round(med["umoci-gzip"], 3)}
 if "lcont-cli-gzip" in med:

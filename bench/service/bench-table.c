@@ -3,7 +3,9 @@
  * Service table: pick latency with 30k services x 10 endpoints, the cost of
  * one endpoint update, and a full load of 10k x 10 (from the JSON format and
  * through the API). No peer library is installed for this; goals are from
- * issue 5.
+ * issue 5. Per-operation percentiles are wall time (a timer pair around each
+ * call, its median cost subtracted); means and loads are this thread's CPU
+ * time, so that other processes on a shared machine do not count.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +27,7 @@ static uint64_t *load_api(lcont_service_table *t, size_t nsvc, size_t neps, doub
     lcont_service_port port = { .name = "http", .port = 80, .target_port = 8080 };
     char name[32], addrs[16][32];
     lcont_endpoint_desc eps[16];
-    uint64_t a = now_ns();
+    uint64_t a = cpu_ns();
     for (size_t s = 0; s < nsvc; s++) {
         lcont_service_desc d = LCONT_SERVICE_DESC_INIT;
         snprintf(name, sizeof(name), "svc-%zu", s);
@@ -42,7 +44,7 @@ static uint64_t *load_api(lcont_service_table *t, size_t nsvc, size_t neps, doub
         if (lcont_service_set_endpoints(t, ids[s], eps, neps, 0, NULL) < 0)
             abort();
     }
-    *ret_ms = (double)(now_ns() - a) / 1e6;
+    *ret_ms = (double)(cpu_ns() - a) / 1e6;
     return ids;
 }
 
@@ -102,14 +104,27 @@ int main(void)
     }
     uint64_t p50 = percentile(lat, PICKS, 0.5), p99 = percentile(lat, PICKS, 0.99);
 
-    /* Throughput without per-pick timers. */
-    uint64_t a = now_ns();
+    /* The same over 1000 services only (cache-resident): the code path without DRAM misses. */
+    for (size_t i = 0; i < PICKS; i++) {
+        rng = lcont__hash_mix64(rng);
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        uint64_t id = ids[rng % 1000];
+        uint64_t a = now_ns();
+        if (lcont_service_pick(t, id, NULL, 0, NULL, rng, 0, &p) < 0)
+            abort();
+        uint64_t d = now_ns() - a;
+        lat[i] = d > overhead ? d - overhead : 0;
+    }
+    uint64_t hot50 = percentile(lat, PICKS, 0.5), hot99 = percentile(lat, PICKS, 0.99);
+
+    /* Throughput without per-pick timers, in this thread's CPU time. */
+    uint64_t a = cpu_ns();
     for (size_t i = 0; i < PICKS; i++) {
         rng = lcont__hash_mix64(rng);
         lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
         lcont_service_pick(t, ids[rng % NSVC], NULL, 0, NULL, rng, 0, &p);
     }
-    double pick_avg = (double)(now_ns() - a) / PICKS;
+    double pick_avg = (double)(cpu_ns() - a) / PICKS;
 
     /* One endpoint changes (weight flip) in a random service. */
     char addr[32];
@@ -134,13 +149,13 @@ int main(void)
     char *json = table_json(10000, NEPS);
     if (lcont_service_table_new(0, &t, NULL) < 0)
         return 1;
-    a = now_ns();
+    a = cpu_ns();
     lcont_error *err = NULL;
     if (lcont_service_table_load_json(t, json, 0, &err) < 0) {
         fprintf(stderr, "load: %s\n", lcont_error_message(err));
         return 1;
     }
-    double load_json_ms = (double)(now_ns() - a) / 1e6;
+    double load_json_ms = (double)(cpu_ns() - a) / 1e6;
     lcont_service_table_unref(t);
     free(json);
     if (lcont_service_table_new(0, &t, NULL) < 0)
@@ -151,18 +166,21 @@ int main(void)
 
     printf("pick, 30k services x 10 endpoints, round robin, random service per pick:\n"
            "  p50 %llu ns, p99 %llu ns (timer overhead %llu ns subtracted; goal p99 <= 200 ns),"
-           " mean %.1f ns untimed\n",
+           " mean %.1f ns untimed (CPU time)\n",
            (unsigned long long)p50, (unsigned long long)p99, (unsigned long long)overhead,
            pick_avg);
+    printf("pick over 1000 services (cache-resident): p50 %llu ns, p99 %llu ns\n",
+           (unsigned long long)hot50, (unsigned long long)hot99);
     printf("one-endpoint update: p50 %.2f us, p99 %.2f us (goal <= 10 us)\n", upd_p50, upd_p99);
     printf("full load 10k x 10: JSON %.0f ms, API %.0f ms (goal <= 1000 ms); 30k x 10 API %.0f "
            "ms\n",
            load_json_ms, load_api_ms, load30k_ms);
     printf("{\"bench\":\"table\",\"pick_p50_ns\":%llu,\"pick_p99_ns\":%llu,\"pick_mean_ns\":%.1f,"
-           "\"update_p50_us\":%.2f,\"update_p99_us\":%.2f,\"load_10k_json_ms\":%.0f,"
+           "\"pick_hot_p50_ns\":%llu,\"pick_hot_p99_ns\":%llu,\"update_p50_us\":%.2f,\"update_p99_"
+           "us\":%.2f,\"load_10k_json_ms\":%.0f,"
            "\"load_10k_api_ms\":%.0f,\"peer\":null}\n",
-           (unsigned long long)p50, (unsigned long long)p99, pick_avg, upd_p50, upd_p99,
-           load_json_ms, load_api_ms);
+           (unsigned long long)p50, (unsigned long long)p99, pick_avg, (unsigned long long)hot50,
+           (unsigned long long)hot99, upd_p50, upd_p99, load_json_ms, load_api_ms);
     free(lat);
     return 0;
 }

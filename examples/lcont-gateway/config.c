@@ -120,7 +120,10 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static int add_endpoint(struct gw_service *s, const char *addr, char *err, size_t errlen)
+#define MAX_STATIC_ENDPOINTS 256
+
+static int add_endpoint(struct gw_service *s, const char *addr, int weight, char *err,
+                        size_t errlen)
 {
     struct gw_endpoint *e = gw_registry_endpoint(s->name, addr);
     if (!e)
@@ -128,11 +131,48 @@ static int add_endpoint(struct gw_service *s, const char *addr, char *err, size_
     for (size_t i = 0; i < s->n_eps; i++)
         if (s->eps[i] == e)
             return 0;
+    if (s->n_eps == MAX_STATIC_ENDPOINTS)
+        FAIL("service %s: more than %d endpoints", s->name, MAX_STATIC_ENDPOINTS);
     struct gw_endpoint **n = realloc(s->eps, (s->n_eps + 1) * sizeof(*n));
     if (!n)
         FAIL("out of memory");
     s->eps = n;
+    int *w = realloc(s->weights, (s->n_eps + 1) * sizeof(*w));
+    if (!w)
+        FAIL("out of memory");
+    s->weights = w;
+    s->weights[s->n_eps] = weight;
     s->eps[s->n_eps++] = e;
+    return 0;
+}
+
+/* Smooth weighted round robin (as nginx): each step every endpoint gains its weight, the
+ * richest is picked and pays the total, which interleaves instead of bursting. */
+static int build_wseq(struct gw_service *s)
+{
+    size_t total = 0;
+    bool uniform = true;
+    for (size_t i = 0; i < s->n_eps; i++) {
+        total += (size_t)s->weights[i];
+        uniform &= s->weights[i] == 1;
+    }
+    if (uniform || total == 0)
+        return 0;
+    long cur[MAX_STATIC_ENDPOINTS] = { 0 };
+    s->wseq = calloc(total, sizeof(*s->wseq));
+    if (!s->wseq)
+        return -1;
+    for (size_t k = 0; k < total; k++) {
+        size_t best = 0;
+        for (size_t i = 0; i < s->n_eps; i++) {
+            cur[i] += s->weights[i];
+            if (cur[i] > cur[best])
+                best = i;
+        }
+        cur[best] -= (long)total;
+        s->wseq[k] = (uint16_t)best;
+    }
+    s->n_wseq = total;
     return 0;
 }
 
@@ -176,10 +216,17 @@ static int parse_service(struct gw_config *c, struct gw_service *s, const cJSON 
     const cJSON *ep;
     cJSON_ArrayForEach(ep, eps)
     {
+        static const char *const ekeys[] = { "address", "weight", NULL };
+        int weight = 1;
         const char *a = cJSON_IsString(ep) ? ep->valuestring : get_str(ep, "address");
         if (!a)
-            FAIL("service %s: endpoints[] must be \"host:port\" strings", name);
-        if (add_endpoint(s, a, err, errlen) < 0)
+            FAIL("service %s: endpoints[] must be \"host:port\" or {address, weight}", name);
+        if (!cJSON_IsString(ep) && (check_keys(ep, "endpoints[]", ekeys, err, errlen) < 0 ||
+                                    get_int(ep, "weight", 1, 1, &weight, err, errlen) < 0))
+            return -1;
+        if (weight > 100)
+            FAIL("service %s: endpoint weight must be 1..100", name);
+        if (add_endpoint(s, a, weight, err, errlen) < 0)
             return -1;
     }
 
@@ -197,7 +244,7 @@ static int parse_service(struct gw_config *c, struct gw_service *s, const cJSON 
         if (gw_table_endpoints(s, &addrs, err, errlen) < 0)
             return -1;
         for (char **a = addrs; *a; a++)
-            if (add_endpoint(s, *a, err, errlen) < 0) {
+            if (add_endpoint(s, *a, 1, err, errlen) < 0) {
                 gw_strv_free(addrs);
                 return -1;
             }
@@ -212,6 +259,8 @@ static int parse_service(struct gw_config *c, struct gw_service *s, const cJSON 
     }
     if (!eps && !t)
         FAIL("service %s: needs endpoints or a table", name);
+    if (build_wseq(s) < 0)
+        FAIL("out of memory");
 
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "health");
     if (h) {
@@ -494,6 +543,8 @@ void gw_config_unref(struct gw_config *c)
         struct gw_service *s = &c->services[i];
         free(s->name);
         free(s->eps);
+        free(s->weights);
+        free(s->wseq);
         free(s->hc_path);
         free(s->table_file);
         free(s->table_service);

@@ -118,7 +118,10 @@ struct gw_service {
     char *name;
     struct gw_service_stats *stats;
     struct gw_endpoint **eps;
+    int *weights; /* per endpoint, 1..100 */
     size_t n_eps;
+    uint16_t *wseq; /* smooth weighted round robin order of eps indexes; NULL = all weight 1 */
+    size_t n_wseq;
     enum gw_picker picker;
     int connect_timeout_ms, response_timeout_ms;
     /* active health checks: type "" (off), "tcp" or "http" */

@@ -68,7 +68,8 @@ struct hs {
     int64_t t0_us, connect_deadline, head_deadline, idle_deadline, io_deadline;
     uint64_t resp_bytes;
     char method[16], host[128], path[256];
-    bool c_eof, closing, closed;
+    bool c_eof, closing, closed, lingering;
+    bool linger; /* input was left unread: close lingering */
     /* Readiness under edge triggering: a short read or write means "wait for the next edge",
      * which saves the EAGAIN syscall per step. TLS keeps trying (its records are buffered). */
     bool c_rd, c_wr, u_rd, u_wr;
@@ -77,7 +78,8 @@ struct hs {
     uint64_t tconn; /* service table connection accounting */
 };
 
-static struct gw_service_stats *local_stats;
+/* answers of the gateway itself (400, 404...), set by the first accept of any worker */
+static _Atomic(struct gw_service_stats *) local_stats;
 
 /* ---- buffers ---- */
 
@@ -251,7 +253,7 @@ static size_t json_str(char *out, size_t cap, const char *s)
 static void finish_accounting(struct hs *s)
 {
     int64_t dur = gw_now_us() - s->t0_us;
-    struct gw_service_stats *st = s->svc ? s->svc->stats : local_stats;
+    struct gw_service_stats *st = s->svc ? s->svc->stats : atomic_load(&local_stats);
     if (st) {
         int cls = s->status / 100;
         atomic_fetch_add(&st->responses[cls >= 1 && cls <= 5 ? cls : 0], 1);
@@ -314,14 +316,15 @@ static void local_reply(struct hs *s, int status, const char *extra_header)
 {
     char msg[512], body[128];
     detach_upstream(s, false);
-    if (s->rq != RQ_DONE)
+    if (s->rq != RQ_DONE) {
         s->client_close = true;
+        s->linger = true;
+    }
     int bl = snprintf(body, sizeof(body), "%d %s\n", status, reason(status));
     snprintf(msg, sizeof(msg),
              "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n%s%s\r\n%s",
              status, reason(status), bl, extra_header ? extra_header : "",
              s->client_close ? "Connection: close\r\n" : "", s->is_head ? "" : body);
-    s->cout.off = s->cout.len = 0; /* nothing of this exchange reached the client yet */
     buf_puts(&s->cout, msg);
     s->status = status;
     s->rq = RQ_DONE;
@@ -399,8 +402,7 @@ static int rewrite_request(struct hs *s, const struct gw_head *h)
     const struct gw_hdr *conn = gw_http_find(h, "connection");
     n += (size_t)snprintf(o + n, cap - n, "%.*s %.*s HTTP/1.%d\r\n", (int)h->method_len, h->method,
                           (int)h->target_len, h->target, h->minor);
-    const char *xff = NULL;
-    size_t xff_len = 0;
+    bool xff = false;
     for (size_t i = 0; i < h->n_hdrs; i++) {
         const struct gw_hdr *hd = &h->hdrs[i];
         if (hop_by_hop(hd) || gw_http_name_is(hd, "x-forwarded-proto"))
@@ -413,8 +415,7 @@ static int rewrite_request(struct hs *s, const struct gw_head *h)
                 continue;
         }
         if (gw_http_name_is(hd, "x-forwarded-for")) {
-            xff = hd->value; /* several are joined into one list */
-            xff_len = hd->value_len;
+            xff = true; /* all of them are joined into one list below */
             continue;
         }
         memcpy(o + n, hd->name, hd->name_len);
@@ -426,11 +427,15 @@ static int rewrite_request(struct hs *s, const struct gw_head *h)
         o[n++] = '\r';
         o[n++] = '\n';
     }
-    if (xff)
-        n += (size_t)snprintf(o + n, cap - n, "X-Forwarded-For: %.*s, %s\r\n", (int)xff_len, xff,
-                              s->peer_ip);
-    else
-        n += (size_t)snprintf(o + n, cap - n, "X-Forwarded-For: %s\r\n", s->peer_ip);
+    n += (size_t)snprintf(o + n, cap - n, "X-Forwarded-For: ");
+    for (size_t i = 0; xff && i < h->n_hdrs; i++)
+        if (gw_http_name_is(&h->hdrs[i], "x-forwarded-for") && h->hdrs[i].value_len) {
+            memcpy(o + n, h->hdrs[i].value, h->hdrs[i].value_len);
+            n += h->hdrs[i].value_len;
+            o[n++] = ',';
+            o[n++] = ' ';
+        }
+    n += (size_t)snprintf(o + n, cap - n, "%s\r\n", s->peer_ip);
     n += (size_t)snprintf(
         o + n, cap - n, "X-Forwarded-Proto: %s\r\nVia: 1.%d lcont-gateway\r\n%s\r\n",
         s->ssl ? "https" : "http", h->minor, h->minor == 0 ? "Connection: keep-alive\r\n" : "");
@@ -678,7 +683,8 @@ static bool rewrite_response(struct hs *s, const struct gw_head *h)
     if (h->minor == 0 ? !(conn && gw_http_has_token(conn->value, conn->value_len, "keep-alive"))
                       : (conn && gw_http_has_token(conn->value, conn->value_len, "close")))
         s->upstream_close = true;
-    if (s->respb.kind == GW_BODY_EOF)
+    /* close-delimited, or answered before the request body ended (it will not be read) */
+    if (s->respb.kind == GW_BODY_EOF || s->rq != RQ_DONE)
         s->client_close = true;
     char line[64];
     /* the status line is re-issued with the client's version */
@@ -776,8 +782,10 @@ static void finish_exchange(struct hs *s)
 {
     bool reuse = s->up && !s->upstream_close && s->uin.len == 0 && s->uout.len == 0 &&
                  s->respb.kind != GW_BODY_EOF && s->rq == RQ_DONE && !s->w->draining;
-    if (s->rq != RQ_DONE)
+    if (s->rq != RQ_DONE) {
         s->client_close = true; /* the response ended before the request body */
+        s->linger = true;
+    }
     detach_upstream(s, reuse);
     finish_accounting(s);
     end_request_accounting(s);
@@ -830,7 +838,10 @@ static void pump(struct hs *s)
             }
         }
         /* 2. a new request */
-        if (s->rq == RQ_IDLE && s->rs == RS_NONE && s->cin.len && !s->closing)
+        /* a pipelined request waits until the previous response has mostly left, so any
+         * answer (even a local one) has room in cout */
+        if (s->rq == RQ_IDLE && s->rs == RS_NONE && s->cin.len && !s->closing &&
+            s->cout.len <= IO_CAP / 2)
             progress |= start_request(s);
         /* 3. request body -> uout */
         if (s->rq == RQ_BODY && s->up && s->rs != RS_CONNECTING && s->cin.len) {
@@ -928,7 +939,12 @@ static void pump(struct hs *s)
                 return;
             progress = true;
         }
-        /* 7. cout -> client */
+        /* 7. exchange done: accounted and logged before its last bytes leave */
+        if (s->rs == RS_DONE) {
+            finish_exchange(s);
+            progress = true;
+        }
+        /* 8. cout -> client */
         if (s->cout.len && (s->c_wr || s->ssl)) {
             ssize_t n = cwrite(s, buf_data(&s->cout), s->cout.len);
             if (n > 0) {
@@ -942,21 +958,34 @@ static void pump(struct hs *s)
                 return;
             }
         }
-        /* 8. exchange done */
-        if (s->rs == RS_DONE && (s->rq == RQ_DONE || s->closing || s->client_close)) {
-            finish_exchange(s);
-            progress = true;
-        }
         if (progress)
             s->io_deadline = gw_now_ms() + (s->svc ? s->svc->response_timeout_ms : 30000);
     }
     if (s->closed)
         return;
     if ((s->closing || (s->c_eof && s->rq == RQ_IDLE && s->rs == RS_NONE)) && s->cout.len == 0) {
-        if (!s->ssl)
+        if (s->ssl || s->c_eof || (!s->linger && s->cin.len == 0)) {
+            hs_close(s); /* nothing left unread: a plain close sends no RST */
+            return;
+        }
+        /* Lingering close: closing with unread input would send a RST that can destroy the
+         * response still in flight, so send FIN and discard what the client sends until it
+         * closes too (or a short deadline passes). */
+        if (!s->lingering) {
             shutdown(s->cio.fd, SHUT_WR);
-        hs_close(s);
-        return;
+            s->lingering = true;
+            s->sess.deadline_ms = gw_now_ms() + 2000;
+        }
+        char sink[4096];
+        for (;;) {
+            ssize_t n = recv(s->cio.fd, sink, sizeof(sink), 0);
+            if (n > 0)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+            hs_close(s);
+            return;
+        }
     }
     update_deadline(s);
 }
@@ -964,6 +993,10 @@ static void pump(struct hs *s)
 static void on_timeout(struct gw_session *sess)
 {
     struct hs *s = (struct hs *)sess;
+    if (s->lingering) {
+        hs_close(s);
+        return;
+    }
     if (s->rs == RS_CONNECTING) {
         connect_failed(s);
         pump(s);
@@ -1025,8 +1058,8 @@ void gw_http_accept(struct gw_worker *w, struct gw_listener *l, int fd,
                     const struct sockaddr_storage *peer)
 {
     struct hs *s = calloc(1, sizeof(*s));
-    if (!local_stats)
-        local_stats = gw_registry_service("_gateway");
+    if (!atomic_load(&local_stats))
+        atomic_store(&local_stats, gw_registry_service("_gateway"));
     /* uout starts with the rewritten request head; cout with the response head (<= IO_CAP) */
     size_t head_cap = l->max_header_bytes + 1024;
     if (!s || buf_init(&s->cin, head_cap) < 0 || buf_init(&s->cout, IO_CAP + 4096) < 0 ||

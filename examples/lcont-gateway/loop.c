@@ -165,9 +165,35 @@ static void close_listener(struct gw_worker *w, struct gw_wlistener *wl)
 
 /* Make the worker's sockets match w->cfg: keep unchanged addresses (no queued connection is
  * lost), open new ones, close removed ones. */
+static bool has_listener(struct gw_config *c, const char *addr_key)
+{
+    for (size_t i = 0; i < c->n_listeners; i++)
+        if (strcmp(c->listeners[i].addr_key, addr_key) == 0)
+            return true;
+    return false;
+}
+
+/* Before switching to @next: serve what is queued on listeners @next drops (on the config
+ * they were accepted under), then close them. */
+static void close_removed_listeners(struct gw_worker *w, struct gw_config *next)
+{
+    for (struct gw_wlistener **pp = &w->listeners; *pp;) {
+        struct gw_wlistener *wl = *pp;
+        if (has_listener(next, wl->addr_key)) {
+            pp = &wl->next;
+            continue;
+        }
+        *pp = wl->next;
+        close_listener(w, wl);
+    }
+}
+
+/* Make the worker's sockets match w->cfg: keep unchanged addresses (no queued connection is
+ * lost), open new ones. A failure on one address does not stop the others. */
 static int sync_listeners(struct gw_worker *w, char *err, size_t errlen)
 {
     struct gw_config *c = w->cfg;
+    int r = 0;
     for (struct gw_wlistener *wl = w->listeners; wl; wl = wl->next)
         wl->cfg_index = -1;
     for (size_t i = 0; i < c->n_listeners; i++) {
@@ -178,13 +204,15 @@ static int sync_listeners(struct gw_worker *w, char *err, size_t errlen)
             int fd = open_listener(&c->listeners[i]);
             if (fd < 0) {
                 snprintf(err, errlen, "listen on %s: %s", c->listeners[i].addr_key, strerror(-fd));
-                return -1;
+                r = -1;
+                continue;
             }
             wl = calloc(1, sizeof(*wl));
             if (!wl) {
                 close(fd);
                 snprintf(err, errlen, "out of memory");
-                return -1;
+                r = -1;
+                continue;
             }
             wl->io = (struct gw_io){ .kind = IO_LISTENER, .fd = fd, .owner = wl };
             snprintf(wl->addr_key, sizeof(wl->addr_key), "%s", c->listeners[i].addr_key);
@@ -195,16 +223,7 @@ static int sync_listeners(struct gw_worker *w, char *err, size_t errlen)
         }
         wl->cfg_index = (int)i;
     }
-    for (struct gw_wlistener **pp = &w->listeners; *pp;) {
-        struct gw_wlistener *wl = *pp;
-        if (wl->cfg_index >= 0) {
-            pp = &wl->next;
-            continue;
-        }
-        *pp = wl->next;
-        close_listener(w, wl);
-    }
-    return 0;
+    return r;
 }
 
 static void accept_all(struct gw_worker *w, struct gw_wlistener *wl)
@@ -258,6 +277,7 @@ static void on_notify(struct gw_worker *w)
         gw_config_unref(c);
         return;
     }
+    close_removed_listeners(w, c);
     struct gw_config *old = w->cfg;
     w->cfg = c;
     char err[256];

@@ -26,7 +26,7 @@ static uint64_t cheap_random(void)
 struct gw_endpoint *gw_upstream_pick(struct gw_service *s, const struct sockaddr *client,
                                      struct gw_endpoint *avoid)
 {
-    struct gw_endpoint *usable[64];
+    struct gw_endpoint *usable[256];
     size_t n = 0;
     int64_t now = gw_now_ms();
     if (s->table_file) {
@@ -34,6 +34,19 @@ struct gw_endpoint *gw_upstream_pick(struct gw_service *s, const struct sockaddr
         if (t) {
             atomic_fetch_add_explicit(&t->picks, 1, memory_order_relaxed);
             return t;
+        }
+    }
+    if (s->wseq && s->picker != GW_PICK_LEAST) {
+        /* weighted: walk the smooth sequence (or jump into it at random) to a usable one */
+        uint64_t start = s->picker == GW_PICK_RANDOM
+                             ? cheap_random()
+                             : atomic_fetch_add_explicit(&s->stats->rr, 1, memory_order_relaxed);
+        for (size_t k = 0; k < s->n_wseq; k++) {
+            struct gw_endpoint *w = s->eps[s->wseq[(start + k) % s->n_wseq]];
+            if (w != avoid && gw_endpoint_usable(w, now)) {
+                atomic_fetch_add_explicit(&w->picks, 1, memory_order_relaxed);
+                return w;
+            }
         }
     }
     for (size_t i = 0; i < s->n_eps && n < ELEMS(usable); i++)

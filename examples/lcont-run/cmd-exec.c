@@ -391,7 +391,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
     cli_debug(cli, "exec in container %s", a.id);
     r = lcont_container_exec(c, process_json, &o, flags, &p, &err);
     if (r < 0) {
-        r = cli_fail_lib(cli, r, &err, NULL);
+        cli_fail_lib(cli, r, &err, NULL);
+        r = 255; /* runc's status for a failed exec, apart from any status of the process */
         goto out;
     }
     if (a.detach) {

@@ -120,12 +120,13 @@ typedef struct lcont_service_desc {
     int external_traffic_policy; /**< LCONT_SERVICE_TRAFFIC_* for node port/LB traffic */
     int traffic_distribution;    /**< LCONT_SERVICE_DISTRIBUTION_* */
     int publish_not_ready;       /**< 1: every endpoint counts as ready */
+    uint32_t affinity_capacity;  /**< clients remembered for affinity; 0 = 4096, max 1048576 */
 } lcont_service_desc;
 
 /* clang-format off */
 #ifdef __cplusplus
 #define LCONT_SERVICE_DESC_INIT { sizeof(lcont_service_desc), NULL, NULL, NULL, NULL, 0, NULL, \
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 #else
 #define LCONT_SERVICE_DESC_INIT { .struct_size = sizeof(lcont_service_desc) }
 #endif

@@ -110,6 +110,40 @@ static void container_root_ids(const struct lcont__apply *ap, uid_t *uid, gid_t 
             *gid = o->gid_map[i].host_id;
 }
 
+/* A directory the layer did not list gets container root's 0755, or, when a lower layer
+ * (opts->lower_root_fds) has it, that directory's owner and mode: an overlay upper
+ * directory's attributes hide the lower one's, so /tmp must not turn into 0755. Takes
+ * @fd (an O_PATH fd of the new directory) and returns it. */
+static int implicit_dir_meta(struct lcont__apply *ap, int fd, const char *path, uid_t uid,
+                             gid_t gid, lcont_error **reterr)
+{
+    _cleanup_close_ int owned = fd, dir_fd = -1;
+    bool chown_it = ap->opts->n_uid_map || ap->opts->n_gid_map;
+    mode_t mode = 0755;
+    struct stat st;
+
+    for (size_t i = 0; i < ap->opts->n_lower_root_fds; i++) {
+        _cleanup_close_ int lower = open_in_root(ap->opts->lower_root_fds[i], path, O_PATH);
+        if (lower >= 0 && fstat(lower, &st) == 0) {
+            uid = st.st_uid;
+            gid = st.st_gid;
+            mode = st.st_mode & 07777;
+            chown_it = true;
+            break;
+        }
+    }
+    /* O_PATH fds cannot fchown/fchmod: reopen the directory itself (never a symlink). */
+    dir_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return lcont__apply_error(ap, reterr, -errno, true, "open directory '%.256s'", path);
+    if (chown_it && fchown(dir_fd, uid, gid) < 0 && !(ap->opts->unprivileged && errno == EPERM))
+        return lcont__apply_error(ap, reterr, -errno, true, "chown directory '%.256s'", path);
+    /* Always chmod: the mode must not depend on the caller's umask. */
+    if (fchmod(dir_fd, mode) < 0)
+        return lcont__apply_error(ap, reterr, -errno, true, "chmod directory '%.256s'", path);
+    return TAKE_FD(owned);
+}
+
 /* Make each missing directory of @path, one component at a time: each mkdirat() works on
  * a name inside a directory already resolved within the root. */
 static int create_dirs(struct lcont__apply *ap, int root_fd, const char *path, lcont_error **reterr)
@@ -137,12 +171,9 @@ static int create_dirs(struct lcont__apply *ap, int root_fd, const char *path, l
             if (mkdirat(dir_fd, comp, 0755) < 0 && errno != EEXIST)
                 return lcont__apply_error(ap, reterr, -errno, true, "create directory '%.256s'",
                                           buf);
-            if ((ap->opts->n_uid_map || ap->opts->n_gid_map) &&
-                fchownat(dir_fd, comp, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
-                !ap->opts->unprivileged)
-                return lcont__apply_error(ap, reterr, -errno, true, "chown directory '%.256s'",
-                                          buf);
             fd = open_in_root(root_fd, buf, O_PATH);
+            if (fd >= 0 && (fd = implicit_dir_meta(ap, fd, buf, uid, gid, reterr)) < 0)
+                return fd;
         }
         if (fd < 0)
             return lcont__apply_error(ap, reterr, fd, true, "open parent directory '%.256s'", buf);

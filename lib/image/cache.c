@@ -156,7 +156,6 @@ struct worker {
     size_t n_todo;
     size_t next; /* guarded by lock */
     pthread_mutex_t lock;
-    int *results;
 };
 
 static void *work(void *arg)
@@ -171,7 +170,8 @@ static void *work(void *arg)
         if (k >= w->n_todo)
             return NULL;
         /* No progress from worker threads: the callback runs on the caller's thread. */
-        w->results[k] = cache_one(w->store, w->img, w->todo[k], false, NULL);
+        /* A failure is retried (and reported) by the serial pass after the join. */
+        cache_one(w->store, w->img, w->todo[k], false, NULL);
     }
 }
 
@@ -181,13 +181,10 @@ static void *work(void *arg)
 static void cache_parallel(lcont_image_store *store, lcont_image *img, const size_t *todo, size_t n,
                            unsigned nthreads)
 {
-    struct worker w = { store, img, todo, n, 0, PTHREAD_MUTEX_INITIALIZER, NULL };
+    struct worker w = { store, img, todo, n, 0, PTHREAD_MUTEX_INITIALIZER };
     pthread_t th[16];
     unsigned started = 0;
 
-    w.results = calloc(n, sizeof(int));
-    if (!w.results)
-        return;
     if (nthreads > ELEMENTSOF(th))
         nthreads = ELEMENTSOF(th);
     for (unsigned t = 0; t < nthreads; t++)
@@ -197,7 +194,6 @@ static void cache_parallel(lcont_image_store *store, lcont_image *img, const siz
         work(&w);
     for (unsigned t = 0; t < started; t++)
         pthread_join(th[t], NULL);
-    free(w.results);
     pthread_mutex_destroy(&w.lock);
 }
 

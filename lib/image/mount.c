@@ -258,7 +258,7 @@ int lcont_image_mount(lcont_image_store *store, lcont_image *img, const char *ta
     _cleanup_close_ int lock = -1, target_fd = -1;
     _cleanup_free_ char *upper_root = NULL;
     lcont_image_mount_opts o;
-    char path[PATH_MAX], id[33], dirname[PATH_MAX];
+    char path[PATH_MAX], id[33], dirname[PATH_MAX], rec[80];
     cJSON *mounts = NULL;
     bool copy = flags & LCONT_IMAGE_MOUNT_COPY;
     int r = lcont__store_check(store);
@@ -310,6 +310,12 @@ int lcont_image_mount(lcont_image_store *store, lcont_image *img, const char *ta
     if (r <= 0)
         return r < 0 ? lcont__error_setsys(reterr, r, "image mount: read '%s'", path)
                      : lcont__error_set(reterr, -ENOTEMPTY, "image mount: '%s' is not empty", path);
+    /* Not root and not in a user namespace: overlayfs (and overlay whiteouts in the cache)
+     * are out of reach; go straight to the copy. */
+    if (!copy && !store->userns && geteuid() != 0) {
+        lcont__log_debug(store->ctx, "image mount: unprivileged, writing a flattened copy");
+        copy = true;
+    }
     if (!copy) {
         r = lcont__cache_ensure(store, img, reterr);
         if (r < 0)
@@ -321,6 +327,15 @@ int lcont_image_mount(lcont_image_store *store, lcont_image *img, const char *ta
     if (mkdir(dirname, 0700) < 0 && errno != EEXIST) {
         /* upper_root is the caller's: create only its last level. */
         return lcont__error_setsys(reterr, -errno, "image mount: create '%s'", dirname);
+    }
+    /* Where a custom upper_root put this mount's directories, for umount. */
+    if (o.upper_root) {
+        char link[80];
+        snprintf(link, sizeof(link), "mounts/%s.upper", id);
+        if (symlinkat(dirname, store->root_fd, link) < 0) {
+            r = lcont__error_setsys(reterr, -errno, "image mount: record '%s'", dirname);
+            goto fail;
+        }
     }
     /* Record first: a crash after the mount leaves a record umount/prune can act on. */
     r = write_record(store, id, path, img, copy ? "copy" : "overlay", reterr);
@@ -353,19 +368,13 @@ int lcont_image_mount(lcont_image_store *store, lcont_image *img, const char *ta
     }
     if (r < 0)
         goto fail;
-    /* The upper directory's location is needed to clean up a custom upper_root. */
-    if (o.upper_root) {
-        char link[80];
-        snprintf(link, sizeof(link), "mounts/%s.upper", id);
-        symlinkat(dirname, store->root_fd, link);
-    }
     return 0;
-fail : {
-    char rec[80];
+fail:
     snprintf(rec, sizeof(rec), "mounts/%s.json", id);
     unlinkat(store->root_fd, rec, 0);
+    snprintf(rec, sizeof(rec), "mounts/%s.upper", id);
+    unlinkat(store->root_fd, rec, 0);
     lcont__rm_rf_at(AT_FDCWD, dirname);
-}
     return lcont__error_prefix(reterr, r, "image mount");
 }
 

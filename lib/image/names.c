@@ -174,8 +174,12 @@ static int resolve_hex(cJSON *images, const char *hex, const char **ret)
     cJSON_ArrayForEach(img, images)
     {
         const char *id = image_id(img);
-        bool m = strncmp(img->string + 7, hex, len) == 0 ||
-                 (lcont__digest_valid(id) && strncmp(id + 7, hex, len) == 0);
+        bool m;
+
+        if (!lcont__digest_valid(img->string)) /* a corrupt index: never read past a key */
+            continue;
+        m = strncmp(img->string + 7, hex, len) == 0 ||
+            (lcont__digest_valid(id) && strncmp(id + 7, hex, len) == 0);
         if (!m)
             continue;
         if (found && strcmp(found, img->string) != 0)

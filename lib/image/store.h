@@ -135,17 +135,18 @@ int lcont__index_select_platform(const cJSON *manifests, const char *os, const c
 int lcont__name_normalize(const char *name, char **ret, lcont_error **reterr);
 /* Read images.json (an empty object when absent). */
 int lcont__names_read(lcont_image_store *store, cJSON **ret, lcont_error **reterr);
-int lcont__names_write(lcont_image_store *store, cJSON *images_json, lcont_error **reterr);
+/* Replace images.json atomically and durably (caller holds names.lock). */
+int lcont__names_write(lcont_image_store *store, cJSON *doc, lcont_error **reterr);
 /* Record @digest with @names (names move from other images). Locks names.lock. */
 int lcont__names_add(lcont_image_store *store, const char *digest, const char *id,
                      char *const *names, lcont_error **reterr);
 /* Resolve a name or digest to a manifest digest, and the name it matched (or NULL). */
-int lcont__names_resolve(cJSON *images, const char *query, char ret_digest[LCONT_DIGEST_STR_LEN],
+int lcont__names_resolve(cJSON *doc, const char *query, char ret_digest[LCONT_DIGEST_STR_LEN],
                          char **ret_name, lcont_error **reterr);
 
 /* ---- image.c ---- */
-/* Open the image handle of a stored manifest @digest (as recorded in @images). */
-int lcont__image_open(lcont_image_store *store, cJSON *images, const char *digest, const char *name,
+/* Open the image handle of a stored manifest @digest (as recorded in images.json @doc). */
+int lcont__image_open(lcont_image_store *store, cJSON *doc, const char *digest, const char *name,
                       lcont_image **ret, lcont_error **reterr);
 
 /* ---- import.c: the common part of every source ---- */
@@ -160,9 +161,9 @@ struct import_source {
 int lcont__import_open(const struct import_source *src, const char *path, bool nofollow,
                        const char *what, lcont_error **reterr);
 /*
- * Import the manifest @manifest_json (already verified to have digest @manifest_digest,
- * or NULL: store it and compute it) whose blobs are at blobs/<alg>/<hex> in @src, or at
- * the paths @layer_paths / @config_path (docker-archive). Returns the manifest digest.
+ * Import an image manifest (its bytes already verified against the descriptor that named
+ * it) whose config and layers are at blobs/sha256/<hex> in @src: verify and store each
+ * blob, check diff_ids against the layers, store the manifest last. Returns its digest.
  */
 int lcont__import_manifest(lcont_image_store *store, const struct import_source *src,
                            const char *manifest_json, size_t manifest_len,
@@ -171,7 +172,8 @@ int lcont__import_manifest(lcont_image_store *store, const struct import_source 
 int lcont__import_read_json_blob(const struct import_source *src, const struct image_desc *desc,
                                  const char *what, char **ret, size_t *ret_len,
                                  lcont_error **reterr);
-/* Copy a blob of the source at @path into the store, verified against @desc. */
+/* Copy a blob of the source at @path (NULL: blobs/sha256/<hex>) into the store, verified
+ * against @desc; an absent foreign layer is a clear -ENOENT. */
 int lcont__import_blob(lcont_image_store *store, const struct import_source *src, const char *path,
                        const struct image_desc *desc, uint32_t index, uint32_t count,
                        const char *what, lcont_error **reterr);

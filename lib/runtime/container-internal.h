@@ -43,5 +43,8 @@ int lcont__container_open_init_pidfd(const lcont_container *c, lcont_error **ret
 /* Parse the config.json saved in the state directory @dirfd. */
 struct lcont_spec;
 int lcont__container_load_spec(int dirfd, struct lcont_spec **ret, lcont_error **reterr);
+/* After a signal was sent to a paused container (pause.c): SIGKILL thaws it, as runc does;
+ * state.json says "running" again once the cgroup is thawed. */
+int lcont__container_after_kill(lcont_container *c, int dirfd, int signo, lcont_error **reterr);
 
 #endif

@@ -390,6 +390,9 @@ int lcont_container_kill(lcont_container *c, int signo, uint64_t flags, lcont_er
     if (dirfd < 0)
         return dirfd;
     r = kill_locked(c, signo, flags, reterr);
+    /* issue 3: a paused container must be killable (see pause.c) */
+    if (r >= 0)
+        r = lcont__container_after_kill(c, dirfd, signo, reterr);
     close(dirfd);
     return r;
 }

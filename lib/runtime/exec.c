@@ -263,6 +263,11 @@ static int spawn(struct exec_job *j, const struct lcont_exec_plan *plan, lcont_e
     }
     if (j->pid_ns_fd >= 0) /* our other children stay where they were */
         lcont__sys_setns(j->own_pid_ns_fd, CLONE_NEWPID);
+    if (pid == -EBUSY && j->cgroup_fd >= 0)
+        return lcont__error_setsys(reterr, pid,
+                                   "clone the exec process into the container's cgroup (it "
+                                   "delegates controllers to sub-cgroups, and cgroup v2 allows "
+                                   "no process there)");
     if (pid < 0)
         return lcont__error_setsys(reterr, pid, "clone the exec process");
     j->pid = pid;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Operations on a running container's cgroup: pause/resume (freezer), update, pids, OOM fd. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -175,4 +176,28 @@ int lcont_container_open_oom_fd(lcont_container *c, uint64_t flags, lcont_error 
     if (r < 0)
         return lcont__error_prefix(reterr, r, "oom fd of '%s'", c->state.id);
     return r;
+}
+
+int lcont__container_after_kill(lcont_container *c, int dirfd, int signo, lcont_error **reterr)
+{
+    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    int r;
+
+    if (c->state.status != LCONT_STATE_PAUSED || !c->state.cgroup_path)
+        return 0;
+    r = lcont__cgroup_open(c->state.cgroup_path, &cg, reterr);
+    if (r < 0)
+        return r;
+    /* a v1 freezer holds even a SIGKILLed task until thawed: SIGKILL thaws, like runc's */
+    if (signo == SIGKILL) {
+        r = lcont__cgroup_freeze(cg, false, reterr);
+        if (r < 0)
+            return lcont__error_prefix(reterr, r, "kill '%s': thaw", c->state.id);
+    }
+    /* the record follows the cgroup, whoever thawed it */
+    if (lcont__cgroup_is_frozen(cg, NULL) == 0) {
+        c->state.status = LCONT_STATE_RUNNING;
+        return lcont__state_write(dirfd, &c->state, reterr);
+    }
+    return 0;
 }

@@ -276,6 +276,8 @@ static int service_desc_from_json(const cJSON *o, struct svc_json *sj, lcont_err
         (r = lcont__sj_uint(o, "maglevSize", 1u << 24, what, &d->maglev_size, reterr)) < 0 ||
         (r = sj_enum(o, "sessionAffinity", affinity_names, what, &d->affinity, reterr)) < 0 ||
         (r = lcont__sj_uint(o, "affinityTimeout", 86400, what, &d->affinity_timeout, reterr)) < 0 ||
+        (r = lcont__sj_uint(o, "affinityCapacity", AFFINITY_MAX_CAPACITY, what,
+                            &d->affinity_capacity, reterr)) < 0 ||
         (r = sj_enum(o, "internalTrafficPolicy", policy_names, what, &d->internal_traffic_policy,
                      reterr)) < 0 ||
         (r = sj_enum(o, "externalTrafficPolicy", policy_names, what, &d->external_traffic_policy,
@@ -516,6 +518,7 @@ static cJSON *service_json(const struct service *s)
         !cJSON_AddNumberToObject(o, "maglevSize", c->maglev_size) ||
         !cJSON_AddStringToObject(o, "sessionAffinity", affinity_names[c->affinity]) ||
         !cJSON_AddNumberToObject(o, "affinityTimeout", c->affinity_timeout) ||
+        !cJSON_AddNumberToObject(o, "affinityCapacity", c->affinity_capacity) ||
         !cJSON_AddStringToObject(o, "internalTrafficPolicy", policy_names[c->itp]) ||
         !cJSON_AddStringToObject(o, "externalTrafficPolicy", policy_names[c->etp]) ||
         !cJSON_AddStringToObject(o, "trafficDistribution", distribution_names[c->distribution]) ||

@@ -179,6 +179,8 @@ static int apply_service(struct k8s_ctx *c, const cJSON *o, lcont_error **reterr
                                 what, s);
     if ((s = annotation(m, "lcont.io/maglev-size")))
         d.maglev_size = (uint32_t)strtoul(s, NULL, 10);
+    if ((s = annotation(m, "lcont.io/affinity-capacity")))
+        d.affinity_capacity = (uint32_t)strtoul(s, NULL, 10);
 
     r = lcont_service_add(c->t, &d, 0, NULL, reterr);
     if (r < 0)

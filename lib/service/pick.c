@@ -104,7 +104,7 @@ static int member_of(const struct snap *s, const struct pool *p, uint64_t ep_id)
 
 /*
  * Client-IP affinity: a 4-way set-associative cache of client -> endpoint per
- * service (AFFINITY_SETS x AFFINITY_WAYS clients; beyond that the least
+ * service (affinity_capacity clients, default 4096; beyond that the least
  * recently used entry of a set is replaced, like xt_recent's bounded lists).
  * Entries are plain atomics: racing pickers may interleave fields, which at
  * worst sends a client to another usable endpoint, never to an unusable one.
@@ -118,7 +118,7 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
     memcpy(buf + 16, &sp->port, 4);
     memcpy(buf + 20, &sp->protocol, 4);
     uint64_t key = lcont__hash_fast(&t->key, buf, sizeof(buf)) | 1;
-    struct aff_entry *set = &s->aff->e[(key >> 40) % AFFINITY_SETS * AFFINITY_WAYS];
+    struct aff_entry *set = &s->aff->e[((key >> 32) & (s->aff->sets - 1)) * AFFINITY_WAYS];
     uint64_t now = lcont__service_now_ms(t) + 1; /* 0 marks never used */
     struct aff_entry *victim = &set[0];
     uint64_t oldest = UINT64_MAX;
@@ -188,7 +188,7 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
 
     _Atomic uint64_t *rc = lcont__service_read_enter(t);
     int r = 0;
-    struct snap *s = atomic_load_explicit(&slot->snap, memory_order_acquire);
+    struct snap *s = atomic_load(&slot->snap);
     if (!s || s->service_id != service_id) {
         r = -ENOENT;
         goto out;

@@ -64,9 +64,8 @@ static bool node_is(const struct rh_node *n, uint64_t hash, const void *key, uin
 int lcont__rhash_get(const struct rhash *h, uint64_t hash, const void *key, uint32_t klen,
                      uint64_t *ret)
 {
-    struct rh_table *tab = atomic_load_explicit(&h->tab, memory_order_acquire);
-    for (struct rh_node *n = atomic_load_explicit(&tab->b[hash & tab->mask], memory_order_acquire);
-         n; n = n->next) {
+    struct rh_table *tab = atomic_load(&h->tab);
+    for (struct rh_node *n = atomic_load(&tab->b[hash & tab->mask]); n; n = n->next) {
         if (node_is(n, hash, key, klen)) {
             *ret = n->value;
             return 0;
@@ -107,7 +106,7 @@ static int grow(struct lcont_service_table *t, struct rhash *h)
             atomic_store(&tab->b[b], c);
         }
     }
-    atomic_store_explicit(&h->tab, tab, memory_order_release);
+    atomic_store(&h->tab, tab);
     return lcont__service_retire(t, old, table_free_with_nodes);
 }
 
@@ -124,7 +123,7 @@ int lcont__rhash_put(struct lcont_service_table *t, struct rhash *h, uint64_t ha
     struct rh_node *n = node_new(hash, key, klen, value, atomic_load(b));
     if (!n)
         return -ENOMEM;
-    atomic_store_explicit(b, n, memory_order_release);
+    atomic_store(b, n);
     h->count++;
     return 0;
 }
@@ -165,7 +164,7 @@ int lcont__rhash_del(struct lcont_service_table *t, struct rhash *h, uint64_t ha
         *ctail = victim->next;
         newhead = copies;
     }
-    atomic_store_explicit(b, newhead, memory_order_release);
+    atomic_store(b, newhead);
     for (struct rh_node *n = head, *next; n != victim->next; n = next) {
         next = n->next;
         lcont__service_retire(t, n, node_free);

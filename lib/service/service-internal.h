@@ -16,6 +16,11 @@
  * advances the epoch only when the counters of the other parity are zero,
  * and frees an object retired in epoch e once the epoch reaches e + 2: by
  * then every reader that could have loaded its pointer has left.
+ *
+ * Ordering: the writer unpublishes (pointer store) then reads the reader
+ * counters; a reader increments a counter then loads the pointer. That is
+ * the store-buffering pattern, so all four accesses are seq_cst (free on
+ * x86-64: the loads stay plain moves, the stores are xchg/locked ops anyway).
  */
 
 #include <stdatomic.h>
@@ -38,7 +43,8 @@
 #define ENDPOINTS_MAX 65536 /* per service */
 #define PORTS_MAX 256       /* per service or endpoint */
 #define HINTS_MAX 64
-#define AFFINITY_SETS 2048 /* x 4 ways: client IPs remembered per service */
+#define AFFINITY_DEFAULT_CAPACITY 4096 /* client IPs remembered per service */
+#define AFFINITY_MAX_CAPACITY (1u << 20)
 #define AFFINITY_WAYS 4
 #define WRR_SEQ_MAX 65536
 #define RING_POINTS_PER_WEIGHT 128
@@ -123,7 +129,7 @@ struct svc_conf {
     size_t n_ports;
     char *selector;
     int type, headless, picker, affinity;
-    uint32_t maglev_size, affinity_timeout;
+    uint32_t maglev_size, affinity_timeout, affinity_capacity;
     int itp, etp, distribution, publish_not_ready;
     bool placeholder; /* created by an EndpointSlice before its Service */
 };
@@ -135,7 +141,8 @@ struct aff_entry {
 };
 
 struct affinity {
-    struct aff_entry e[AFFINITY_SETS * AFFINITY_WAYS];
+    uint32_t sets; /* a power of two; AFFINITY_WAYS entries each */
+    struct aff_entry e[];
 };
 
 struct service {

@@ -102,6 +102,10 @@ static int conf_from_desc(const lcont_service_desc *d, struct svc_conf *ret, lco
         return lcont__error_set(reterr, -EINVAL,
                                 "service '%s': maglev_size: %u is not a prime in 3..16777216", what,
                                 msize);
+    if (d->affinity_capacity > AFFINITY_MAX_CAPACITY)
+        return lcont__error_set(reterr, -EINVAL,
+                                "service '%s': affinity_capacity: at most %u clients", what,
+                                AFFINITY_MAX_CAPACITY);
     if (d->affinity_timeout > 86400)
         return lcont__error_set(reterr, -EINVAL,
                                 "service '%s': affinity_timeout: at most 86400 seconds", what);
@@ -122,6 +126,7 @@ static int conf_from_desc(const lcont_service_desc *d, struct svc_conf *ret, lco
     c.maglev_size = msize;
     c.affinity_timeout =
         d->affinity_timeout ? d->affinity_timeout : LCONT_SERVICE_AFFINITY_DEFAULT_TIMEOUT;
+    c.affinity_capacity = d->affinity_capacity ? d->affinity_capacity : AFFINITY_DEFAULT_CAPACITY;
     c.itp = d->internal_traffic_policy;
     c.etp = d->external_traffic_policy;
     c.distribution = d->traffic_distribution;
@@ -340,9 +345,15 @@ static void ep_release_now(void *p)
     free(r);
 }
 
-/* Endpoint slots are reused only once no reader can still count on them. */
+/*
+ * The id dies at once (conn_open/close answer -ENOENT), but the slot is reused
+ * only once no reader of an old snapshot can still read its counter.
+ */
 static void ep_id_retire(struct lcont_service_table *t, uint64_t id)
 {
+    struct ep_slot *slot = lcont__service_ep_slot(t, lcont__service_id_slot(id));
+    if (slot)
+        atomic_store(&slot->id, 0);
     struct ep_release *r = malloc(sizeof(*r));
     if (!r)
         return; /* the slot leaks until the table goes: safe */
@@ -353,10 +364,20 @@ static void ep_id_retire(struct lcont_service_table *t, uint64_t id)
 int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_error **reterr)
 {
     struct snap *n;
-    if (s->conf.affinity && !s->aff) {
-        s->aff = calloc(1, sizeof(*s->aff));
-        if (!s->aff)
-            return oom(reterr);
+    if (s->conf.affinity) {
+        uint32_t sets = 1;
+        while (sets * AFFINITY_WAYS < s->conf.affinity_capacity)
+            sets *= 2;
+        if (!s->aff || s->aff->sets != sets) {
+            struct affinity *a =
+                calloc(1, sizeof(*a) + (size_t)sets * AFFINITY_WAYS * sizeof(struct aff_entry));
+            if (!a)
+                return oom(reterr);
+            a->sets = sets;
+            /* Published snapshots may still use the old array. */
+            lcont__service_retire(t, s->aff, free);
+            s->aff = a;
+        }
     }
     int r = lcont__service_snap_build(t, s, &n);
     if (r < 0)
@@ -364,7 +385,7 @@ int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_erro
                                 s->name);
     s->generation = n->generation;
     struct svc_slot *slot = lcont__service_svc_slot(t, s->slot);
-    struct snap *old = atomic_exchange_explicit(&slot->snap, n, memory_order_acq_rel);
+    struct snap *old = atomic_exchange(&slot->snap, n);
     lcont__service_retire(t, old, lcont__service_snap_free);
     return 0;
 }
@@ -589,6 +610,7 @@ int lcont__service_add_placeholder(lcont_service_table *t, const char *ns, const
     }
     conf.maglev_size = LCONT_SERVICE_MAGLEV_DEFAULT_SIZE;
     conf.affinity_timeout = LCONT_SERVICE_AFFINITY_DEFAULT_TIMEOUT;
+    conf.affinity_capacity = AFFINITY_DEFAULT_CAPACITY;
     conf.placeholder = true;
     int r = service_create(t, ns, name, &conf, ret, reterr);
     conf_free(&conf);

@@ -423,9 +423,14 @@ int lcont__service_snap_build(const lcont_service_table *t, const struct service
                               struct snap **ret)
 {
     size_t np = svc->conf.n_ports, ne = svc->n_eps;
-    size_t cap = sizeof(struct snap) + (np + 1) * sizeof(struct snap_port) +
-                 np * 2 * ((ne + 1) * (sizeof(struct member) + sizeof(uint64_t))) +
-                 16 * (3 + 5 * np);
+    /* Sized exactly (the block is what picks read; 30k services must stay compact). */
+    bool local = svc->conf.itp == LCONT_SERVICE_TRAFFIC_LOCAL ||
+                 svc->conf.etp == LCONT_SERVICE_TRAFFIC_LOCAL;
+    bool cum = svc->conf.picker == LCONT_SERVICE_PICKER_RANDOM ||
+               svc->conf.picker == LCONT_SERVICE_PICKER_LEAST_CONN;
+    size_t per_pool = (ne + 1) * (sizeof(struct member) + (cum ? sizeof(uint64_t) : 0));
+    size_t cap = sizeof(struct snap) + np * sizeof(struct snap_port) +
+                 np * (per_pool + (local ? per_pool : sizeof(struct member))) + 16 * (3 + 5 * np);
     for (size_t i = 0; i < np; i++)
         cap += strlen(svc->conf.ports[i].name) + 1;
     struct arena a = { aligned_alloc(64, (cap + 63) & ~(size_t)63), 0, cap };

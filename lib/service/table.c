@@ -259,7 +259,7 @@ int lcont_service_get_generation(const lcont_service_table *t, uint64_t service_
         return -ENOENT;
     struct lcont_service_table *mt = (struct lcont_service_table *)t;
     _Atomic uint64_t *rc = lcont__service_read_enter(mt);
-    struct snap *s = atomic_load_explicit(&slot->snap, memory_order_acquire);
+    struct snap *s = atomic_load(&slot->snap);
     int r = -ENOENT;
     if (s && s->service_id == service_id) {
         *ret = s->generation;

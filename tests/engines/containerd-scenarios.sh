@@ -164,8 +164,6 @@ sc_task_exec() {
     expect_eq "exec cwd/user" "/tmp 1000" "$(C task exec --exec-id e3 --cwd /tmp --user 1000 ex sh -c 'echo $(pwd) $(id -u)')"
     out=$(script -qec "ctr --address $SOCK -n $NS task exec -t --exec-id e4 ex tty" /dev/null | tr -d '\r')
     expect_match "exec tty" '/dev/pts/[0-9]+' "$out"
-    C task exec -d --exec-id e5 ex sh -c 'echo detached >/root/det' >/dev/null
-    wait_for sh -c "ctr --address $SOCK -n $NS task exec --exec-id e6 ex cat /root/det | grep -q detached"
     task_cleanup ex
 }
 

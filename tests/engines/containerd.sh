@@ -9,7 +9,10 @@ LCONT_RUN=$(realpath "$1")
 BUSYBOX=$(realpath "$2")
 ENG_ONLY=${3:-${ENG_ONLY:-}}
 HERE=$(dirname "$(realpath "$0")")
-NS=lcont-engines
+# a containerd namespace of our own: cgroupsPath is /<namespace>/<id>, so the cgroups of
+# this run (and only they) live under /sys/fs/cgroup/<controller>/$NS
+NS=lcont-engines-${ENG_NS_SUFFIX:-$$}-run
+export ENG_NS_SUFFIX=${ENG_NS_SUFFIX:-$$}
 
 if [ "$(id -u)" -ne 0 ]; then echo "needs root"; exit 77; fi
 for tool in containerd ctr containerd-shim-runc-v2 podman unshare; do
@@ -22,12 +25,14 @@ if [ -z "${ENG_INSIDE:-}" ]; then
     unshare --mount --net --pid --fork --mount-proc --propagation private "$0" "$@"
     rc=$?
     . "$HERE/lib.sh"
-    cleanup_cgroups "/$NS/" "/$NS" "libpod_parent"
+    cleanup_cgroups "/$NS" $(ls "$ENG_DIR/storage/overlay-containers" 2>/dev/null)
+    cleanup_shared_cgroups
     [ -n "${ENG_KEEP_DIR:-}" ] || rm -rf "$ENG_DIR"
     exit $rc
 fi
 
 . "$HERE/lib.sh"
+trap 'thaw_all "/$NS/"' EXIT
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /var/lib/cni && mount -t tmpfs tmpfs /var/lib/cni
 ip link set lo up

@@ -117,56 +117,43 @@ G
     tar -C "$r" -cf "$ENG_DIR/rootfs.tar" .
 }
 
-# Cgroups the engines create under the host hierarchies, removed at the end.
+# Remove the cgroup directories (in every hierarchy) whose name contains one of the
+# given ids, deepest first. Only this run's ids: other helpers may run the suite
+# at the same time, and their empty, just-created cgroups must not vanish.
 cleanup_cgroups() {
-    local pattern
-    for pattern in "$@"; do
-        find /sys/fs/cgroup/*/ -depth -type d -path "*$pattern*" -exec rmdir {} \; 2>/dev/null || true
+    local id
+    for id in "$@"; do
+        [ -n "$id" ] || continue
+        find /sys/fs/cgroup/ -mindepth 2 -depth -type d -path "*$id*" -exec rmdir {} \; \
+            2>/dev/null || true
     done
 }
 
-# podman with private storage/config/CNI, lcont-run (the wrapper) as its runtime,
-# and the busybox image imported as localhost/bb:latest.
-podman_world() {
-    mkdir -p "$ENG_DIR/cni" "$ENG_DIR/tmp" "$ENG_DIR/storage" "$ENG_DIR/runroot"
-    cat >"$ENG_DIR/containers.conf" <<C
-[containers]
-default_ulimits = ["nofile=1024:$(ulimit -Hn)", "nproc=1024:$(ulimit -Hu)"]
-log_driver = "k8s-file"
-netns = "bridge"
+# Shared parents (podman's libpod_parent and its conmon child) go only when no other
+# engines run is active and they are empty.
+cleanup_shared_cgroups() {
+    local others
+    others=$(pgrep -f 'tests/engines/(podman|containerd)\.sh' | grep -vx "$$" | wc -l)
+    [ "$others" -eq 0 ] || return 0
+    find /sys/fs/cgroup/*/libpod_parent -depth -type d -name conmon -exec rmdir {} \; 2>/dev/null
+    rmdir /sys/fs/cgroup/*/libpod_parent 2>/dev/null
+    return 0
+}
 
-[network]
-network_backend = "cni"
-cni_plugin_dirs = ["/usr/lib/cni"]
-network_config_dir = "$ENG_DIR/cni"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$ENG_DIR/events.log"
-runtime = "lcont-run"
-runtime_supports_json = ["lcont-run"]
-tmp_dir = "$ENG_DIR/tmp/libpod"
-image_copy_tmp_dir = "$ENG_DIR/tmp"
-conmon_path = ["/usr/bin/conmon"]
-infra_image = "localhost/bb:latest"
-infra_command = "/pause"
-
-[engine.runtimes]
-lcont-run = ["$ENG_DIR/bin/lcont-run"]
-C
-    cat >"$ENG_DIR/storage.conf" <<S
-[storage]
-driver = "overlay"
-graphroot = "$ENG_DIR/storage"
-runroot = "$ENG_DIR/runroot"
-S
-    : >"$ENG_DIR/registries.conf"
-    export CONTAINERS_CONF=$ENG_DIR/containers.conf
-    export CONTAINERS_STORAGE_CONF=$ENG_DIR/storage.conf
-    export CONTAINERS_REGISTRIES_CONF=$ENG_DIR/registries.conf
-    export TMPDIR=$ENG_DIR/tmp
-    podman import -q --change 'CMD ["/pause"]' "$ENG_DIR/rootfs.tar" localhost/bb:latest >/dev/null
+# A frozen (paused) process cannot die, and the pid namespace's init cannot exit
+# before every process in it is gone: thaw whatever the engines left paused.
+thaw_all() {
+    local id f
+    for id in "$@"; do
+        [ -n "$id" ] || continue
+        for f in $(find /sys/fs/cgroup/ -path "*$id*" \( -name freezer.state -o -name cgroup.freeze \) \
+            2>/dev/null); do
+            case $f in
+            *freezer.state) echo THAWED >"$f" 2>/dev/null || true ;;
+            *) echo 0 >"$f" 2>/dev/null || true ;;
+            esac
+        done
+    done
 }
 
 summary() {

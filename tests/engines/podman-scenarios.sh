@@ -14,6 +14,23 @@ status_of() {
 
 inspect() { P inspect --format "$2" "$1"; }
 
+# What conmon does, without conmon: "create" exits at once and the created init must
+# survive it. (It did not, about one time in three, before the init cleared its
+# parent-death signal ahead of reporting ready.)
+sc_create_survives_creator() {
+    mkdir -p "$ENG_DIR/race"
+    (cd "$ENG_DIR/race" && rm -f config.json && "$LCONT_RUN" spec)
+    sed -i -e 's|"rootfs"|"'"$ENG_DIR"'/rootfs"|' -e 's|"terminal": true|"terminal": false|' \
+        -e 's|"sh"|"true"|' "$ENG_DIR/race/config.json"
+    for i in $(seq 1 20); do
+        id=lcont-engines-race-$$-$i
+        "$LCONT_RUN" --root "$ENG_DIR/race/state" create --bundle "$ENG_DIR/race" $id </dev/null
+        st=$("$LCONT_RUN" --root "$ENG_DIR/race/state" state $id | grep '"status"')
+        "$LCONT_RUN" --root "$ENG_DIR/race/state" delete --force $id
+        expect_match "run $i: status after create" '"created"' "$st"
+    done
+}
+
 sc_run_exit_codes() {
     expect_eq "true" 0 "$(status_of P run --rm $IMG true)"
     expect_eq "exit 3" 3 "$(status_of P run --rm $IMG sh -c 'exit 3')"
@@ -25,6 +42,24 @@ sc_run_exit_codes() {
         "$(cat "$ENG_DIR/last.out")"
     expect_eq "not executable" 126 "$(status_of P run --rm $IMG /etc/passwd)"
     expect_match "126 message" '[Pp]ermission denied' "$(cat "$ENG_DIR/last.out")"
+}
+
+sc_runtime_protocol() {
+    # a failed create leaves one JSON error line in the oci-log that podman reads
+    expect_eq "failed run" 127 "$(status_of P run --name badexec $IMG /no/such/binary)"
+    id=$(inspect badexec '{{.Id}}')
+    log=$ENG_DIR/runroot/overlay-containers/$id/userdata/oci-log
+    [ -s "$log" ] || fail "no oci-log at $log"
+    python3 - "$log" <<'PY' || fail "oci-log is not logrus JSON: $(cat "$log")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert lines and all({"level", "msg", "time"} <= set(l) for l in lines)
+assert any(l["level"] == "error" and "no such file or directory" in l["msg"].lower() for l in lines)
+PY
+    # podman really ran lcont-run, with the JSON log format (runtime_supports_json)
+    grep -q '^ARGV: \[--log-format=json\] \[--log\] .*\[create\] \[--bundle\] .*\[--pid-file\]' \
+        "$ENG_DIR/runtime.log" || fail "no create with --log-format=json in runtime.log"
+    P rm badexec >/dev/null
 }
 
 sc_run_env_workdir_user_hostname() {
@@ -112,6 +147,17 @@ sc_create_then_start() {
     P rm cs >/dev/null
 }
 
+sc_restart() {
+    P run -d --name rst $IMG sleep 1000 >/dev/null
+    pid1=$(inspect rst '{{.State.Pid}}')
+    P restart -t 1 rst >/dev/null
+    expect_eq "running after restart" "running" "$(inspect rst '{{.State.Status}}')"
+    pid2=$(inspect rst '{{.State.Pid}}')
+    [ "$pid1" != "$pid2" ] || fail "same init pid $pid1 after restart"
+    [ ! -e /proc/$pid1 ] || fail "old init $pid1 still there"
+    P rm -f rst >/dev/null
+}
+
 sc_rm_force_running() {
     P run -d --name rf $IMG sleep 1000 >/dev/null
     P rm -f rf >/dev/null
@@ -160,6 +206,33 @@ sc_pids_limit_bites() {
     expect_match "fork fails at pids.max" "can't fork|Resource temporarily unavailable|Cannot allocate" "$out"
 }
 
+sc_privileged() {
+    out=$(P run --rm --privileged $IMG sh -c 'grep CapEff /proc/self/status; ls /dev | grep -c . ; mount | grep -c " /proc/kcore " || true')
+    # every capability this host's bounding set still has (it lacks CAP_SYS_RESOURCE)
+    expect_eq "all caps" "CapEff:$(awk '/^CapBnd/{print $2}' /proc/self/status)" \
+        "$(echo "$out" | sed -n 1p | tr -d ' \t')"
+    [ "$(echo "$out" | sed -n 2p)" -gt 20 ] || fail "host devices missing: $out"
+    expect_eq "no masked paths" 0 "$(echo "$out" | sed -n 3p)"
+}
+
+sc_tmpfs_sysctl_ulimit_caps() {
+    out=$(P run --rm --tmpfs /scratch:size=1m --sysctl net.ipv4.ip_forward=1 \
+        --ulimit nofile=512:512 --ulimit nproc=1024:$(ulimit -Hu) --cap-drop all --cap-add NET_BIND_SERVICE $IMG \
+        sh -c 'mount | grep " /scratch " | cut -d" " -f5; cat /proc/sys/net/ipv4/ip_forward; ulimit -n; grep CapEff /proc/self/status')
+    expect_eq "tmpfs/sysctl/ulimit/caps" "tmpfs
+1
+512
+CapEff:	0000000000000400" "$out"
+}
+
+sc_user_namespace() {
+    out=$(P run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 $IMG \
+        sh -c 'cat /proc/self/uid_map | tr -s " "; id -u; touch /tmp/x && stat -c %u /tmp/x')
+    expect_eq "uid map" " 0 200000 65536
+0
+0" "$out"
+}
+
 sc_network_none() {
     out=$(P run --rm --network none $IMG sh -c 'ls /sys/class/net | tr "\n" " "')
     expect_eq "only lo" "lo " "$out"
@@ -172,6 +245,9 @@ sc_port_forward() {
     # through the DNAT rule to the bridge address of this (private) host netns
     out=$(wget -qO- http://10.88.0.1:8080/)
     expect_eq "via published port" "hello from image" "$out"
+    # and on localhost (portmap sets route_localnet and masquerades 127.0.0.1)
+    out=$(wget -qO- http://127.0.0.1:8080/)
+    expect_eq "via localhost:8080" "hello from image" "$out"
     P rm -f web >/dev/null
 }
 
@@ -224,11 +300,17 @@ sc_pause_unpause() {
     expect_match "frozen task" 'D|S|T' "$(awk '/^State/{print $2}' /proc/$pid/status)"
     P unpause pz >/dev/null
     expect_eq "running again" running "$(inspect pz '{{.State.Status}}')"
+    # a paused container can be removed by force
+    P pause pz >/dev/null
     P rm -f pz >/dev/null
+    [ ! -e /proc/$pid ] || [ "$(awk '/^State/{print $2}' /proc/$pid/status)" = Z ] \
+        || fail "paused init $pid survived rm -f"
 }
 
 run_podman_scenarios() {
+    step lcont-run-create-survives-creator sc_create_survives_creator
     step podman-run-exit-codes sc_run_exit_codes
+    step podman-runtime-protocol sc_runtime_protocol
     step podman-run-env-workdir-user-hostname sc_run_env_workdir_user_hostname
     step podman-run-stdin-pipe sc_run_stdin_pipe
     step podman-run-tty sc_run_tty
@@ -237,12 +319,16 @@ run_podman_scenarios() {
     step podman-stop-sigkill-fallback sc_stop_sigkill_fallback
     step podman-kill-signal sc_kill_signal
     step podman-create-then-start sc_create_then_start
+    step podman-restart sc_restart
     step podman-rm-force sc_rm_force_running
     step podman-bind-mounts sc_bind_mounts
     step podman-read-only sc_read_only
     step podman-memory-pids-limits sc_memory_pids_limits
     step podman-memory-oom-kill sc_memory_oom_kill
     step podman-pids-limit-bites sc_pids_limit_bites
+    step podman-privileged sc_privileged
+    step podman-tmpfs-sysctl-ulimit-caps sc_tmpfs_sysctl_ulimit_caps
+    step podman-user-namespace sc_user_namespace
     step podman-network-none sc_network_none
     step podman-port-forward sc_port_forward
     step podman-pod-localhost sc_pod_localhost

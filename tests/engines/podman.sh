@@ -22,12 +22,26 @@ if [ -z "${ENG_INSIDE:-}" ]; then
     rc=$?
     # every process died with the pid namespace; remove what podman left in the cgroup trees
     . "$HERE/lib.sh"
-    cleanup_cgroups "libpod_parent"
+    cleanup_cgroups $(cat "$ENG_DIR/ids" 2>/dev/null) \
+        $(ls "$ENG_DIR/storage/overlay-containers" 2>/dev/null)
+    cleanup_shared_cgroups
     [ -n "${ENG_KEEP_DIR:-}" ] || rm -rf "$ENG_DIR"
     exit $rc
 fi
 
 . "$HERE/lib.sh"
+# On the way out: thaw anything left paused (a frozen process cannot die, so the pid
+# namespace could never end), let podman remove its containers and pods, and note
+# their ids so the outer script removes exactly their cgroups.
+at_exit() {
+    local ids
+    ids=$(podman ps -aq --no-trunc 2>/dev/null; podman pod ls -q --no-trunc 2>/dev/null)
+    printf '%s\n' $ids >"$ENG_DIR/ids"
+    thaw_all $ids
+    podman pod rm -af -t 0 >/dev/null 2>&1
+    podman rm -af -t 0 >/dev/null 2>&1
+}
+trap at_exit EXIT
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /var/lib/cni && mount -t tmpfs tmpfs /var/lib/cni
 ip link set lo up

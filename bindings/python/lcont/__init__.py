@@ -7,9 +7,10 @@
         print(c.wait())
 """
 from ._errors import Error
+from .console import ConsoleSocket
 from .container import Container, Status
 from .context import Context, LogLevel, has_feature, version
-from .image import Image, ImageMount, ImagePhase, ImageProgress, ImageStore
+from .image import Image, ImageBundle, ImageMount, ImagePhase, ImageProgress, ImageStore
 from .process import Process
 from .service import (Endpoint, EndpointPick, EndpointPort, Picker, Protocol, Service,
                       ServicePort, ServiceTable, ServiceType, TrafficPolicy, selector_matches)
@@ -19,7 +20,7 @@ __version__ = "0.2.0"
 
 __all__ = ["Context", "Container", "Process", "Status", "LogLevel", "Error", "version",
            "has_feature", "generate_spec", "validate_spec", "features", "spec_from_image",
-           "ImageStore", "Image", "ImageMount", "ImageProgress", "ImagePhase",
+           "ImageStore", "Image", "ImageMount", "ImageBundle", "ImageProgress", "ImagePhase",
            "ServiceTable", "Service", "ServicePort", "Endpoint", "EndpointPort",
            "EndpointPick", "Protocol", "Picker", "ServiceType", "TrafficPolicy",
-           "selector_matches", "__version__"]
+           "selector_matches", "ConsoleSocket", "__version__"]

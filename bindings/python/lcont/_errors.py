@@ -5,7 +5,7 @@ import threading
 
 from ._lcont import ffi, lib
 
-__all__ = ["Error", "check", "new_errp", "defer_callback_exception"]
+__all__ = ["Error", "check", "check_new", "new_errp", "defer_callback_exception"]
 
 
 class Error(Exception):
@@ -56,3 +56,16 @@ def check(rc, errp=None, what=None):
     if pending is not None:
         raise pending from oserr
     raise oserr
+
+
+def check_new(rc, errp, ret, wrap):
+    """check() for a call that returns a new object through the out-pointer @ret: on
+    success wrap(ret[0]) takes ownership before anything is raised, so the object is
+    not leaked when a callback exception is re-raised after a successful call."""
+    obj = wrap(ret[0]) if rc >= 0 else None
+    try:
+        check(rc, errp)
+    except BaseException:
+        obj = None  # not kept alive by the traceback's frame
+        raise
+    return obj

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Small conversions shared by the wrappers."""
 import os
+import threading
 
 from ._lcont import ffi, lib
 
@@ -94,3 +95,28 @@ def env_list(env):
     if hasattr(env, "items"):
         return ["%s=%s" % (k, v) for k, v in env.items()]
     return list(env)
+
+
+class HandleLock:
+    """Serialises the calls that the C library allows on one thread at a time per handle
+    (cffi releases the GIL during C calls, so Python threads really run them in
+    parallel). A re-entrant call from the same thread (from inside a callback of the
+    call holding the lock) raises RuntimeError instead of deadlocking."""
+
+    def __init__(self, what):
+        self._lock = threading.Lock()
+        self._owner = None
+        self._what = what
+
+    def __enter__(self):
+        me = threading.get_ident()
+        if self._owner == me:
+            raise RuntimeError("%s: called again from inside one of its own callbacks"
+                               % self._what)
+        self._lock.acquire()
+        self._owner = me
+        return self
+
+    def __exit__(self, *exc):
+        self._owner = None
+        self._lock.release()

@@ -2,10 +2,11 @@
 """lcont.Container: an OCI container's lifecycle."""
 import enum
 import json
+import os
 import signal as _signal
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from ._errors import check, new_errp
+from ._errors import check, check_new, new_errp
 from ._lcont import ffi, lib
 from ._util import cstr, cstrv, env_list, fileno, pystr, take_string
 from .process import Process
@@ -58,16 +59,16 @@ class Container:
             flags |= lib.LCONT_CREATE_NO_NEW_KEYRING
         ret = ffi.new("lcont_container **")
         err = new_errp()
-        check(lib.lcont_container_create(ctx.ptr, cstr(id, keep), opts, flags, ret, err), err)
-        return cls(ctx, ret[0])
+        rc = lib.lcont_container_create(ctx.ptr, cstr(id, keep), opts, flags, ret, err)
+        return check_new(rc, err, ret, lambda p: cls(ctx, p))
 
     @classmethod
     def load(cls, ctx, id: str) -> "Container":
         keep = []
         ret = ffi.new("lcont_container **")
         err = new_errp()
-        check(lib.lcont_container_load(ctx.ptr, cstr(id, keep), 0, ret, err), err)
-        return cls(ctx, ret[0])
+        rc = lib.lcont_container_load(ctx.ptr, cstr(id, keep), 0, ret, err)
+        return check_new(rc, err, ret, lambda p: cls(ctx, p))
 
     @property
     def id(self) -> str:
@@ -92,15 +93,15 @@ class Container:
         """The OCI state document (ociVersion, id, status, pid, bundle, annotations)."""
         ret = ffi.new("char **")
         err = new_errp()
-        check(lib.lcont_container_get_state_json(self._ptr, 0, ret, err), err)
-        return json.loads(take_string(ret[0]))
+        rc = lib.lcont_container_get_state_json(self._ptr, 0, ret, err)
+        return json.loads(check_new(rc, err, ret, take_string))
 
     @property
     def init_process(self) -> Process:
         ret = ffi.new("lcont_process **")
         err = new_errp()
-        check(lib.lcont_container_get_init_process(self._ptr, 0, ret, err), err)
-        return Process(ret[0])
+        rc = lib.lcont_container_get_init_process(self._ptr, 0, ret, err)
+        return check_new(rc, err, ret, Process)
 
     def start(self) -> None:
         """Run the user process (the container must be created)."""
@@ -140,7 +141,20 @@ class Container:
         or, without it, of the container's own process: @args replaces its args, @env
         (dict or "K=V" list) adds or replaces variables, @user is a uid, "uid:gid" or a
         (uid, gid) tuple. tty=True needs @console_socket (it receives the pty master).
-        stdin/stdout/stderr (ints or objects with fileno()) replace the caller's stdio."""
+        stdin/stdout/stderr (ints or objects with fileno()) replace the caller's stdio.
+        With tty=True and no console_socket, the binding receives the pty master itself:
+        it is the returned process's ``pty`` (a binary file; reads raise EIO or return
+        b"" once the process has exited)."""
+        if tty and console_socket is None:
+            from .console import ConsoleSocket
+            with ConsoleSocket() as cs:
+                p = self.exec(args, env=env, cwd=cwd, user=user, additional_gids=additional_gids,
+                              caps=caps, tty=True, console_socket=cs.path, pid_file=pid_file,
+                              preserve_fds=preserve_fds, stdin=stdin, stdout=stdout,
+                              stderr=stderr, no_new_privs=no_new_privs, process=process,
+                              apparmor_profile=apparmor_profile, selinux_label=selinux_label)
+                p.pty = os.fdopen(cs.receive(timeout=30), "r+b", buffering=0)
+                return p
         keep = []
         opts = ffi.new("lcont_exec_opts *")
         check(lib.lcont_exec_opts_init(opts, ffi.sizeof("lcont_exec_opts")))
@@ -176,9 +190,8 @@ class Container:
             process = json.dumps(process)
         ret = ffi.new("lcont_process **")
         err = new_errp()
-        check(lib.lcont_container_exec(self._ptr, cstr(process, keep), opts, flags, ret, err),
-              err)
-        return Process(ret[0])
+        rc = lib.lcont_container_exec(self._ptr, cstr(process, keep), opts, flags, ret, err)
+        return check_new(rc, err, ret, Process)
 
     def pause(self) -> None:
         """Freeze every process of the container (status becomes PAUSED)."""
@@ -204,8 +217,8 @@ class Container:
         blkio, hugetlb)."""
         ret = ffi.new("char **")
         err = new_errp()
-        check(lib.lcont_container_get_stats_json(self._ptr, 0, ret, err), err)
-        return json.loads(take_string(ret[0]))
+        rc = lib.lcont_container_get_stats_json(self._ptr, 0, ret, err)
+        return json.loads(check_new(rc, err, ret, take_string))
 
     def pids(self) -> List[int]:
         """Host pids of every process in the container's cgroup, sorted."""

@@ -3,7 +3,7 @@
 import enum
 from typing import Callable, List, Optional
 
-from ._errors import check, defer_callback_exception, new_errp
+from ._errors import check, check_new, defer_callback_exception, new_errp
 from ._lcont import ffi, lib
 from ._util import cstr, pystr, take_strv
 
@@ -125,8 +125,8 @@ class Context:
         """Ids of all containers under the state root, sorted."""
         ret = ffi.new("char ***")
         err = new_errp()
-        check(lib.lcont_container_list(self.ptr, 0, ret, err), err)
-        return take_strv(ret[0])
+        rc = lib.lcont_container_list(self.ptr, 0, ret, err)
+        return check_new(rc, err, ret, take_strv)
 
     def containers(self):
         """Iterate over the containers under the state root (skipping ones deleted

@@ -5,13 +5,13 @@ import json
 import os
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
-from ._errors import check, defer_callback_exception, new_errp
+from ._errors import check, check_new, defer_callback_exception, new_errp
 from ._lcont import ffi, lib
-from ._util import borrowed_strv, cstr, pystr, take_strv
+from ._util import HandleLock, borrowed_strv, cstr, pystr, take_strv
 from .context import _lcont_py_destroy, hold
 from .spec import spec_from_image
 
-__all__ = ["ImageStore", "Image", "ImageMount", "ImageProgress", "ImagePhase"]
+__all__ = ["ImageStore", "Image", "ImageMount", "ImageBundle", "ImageProgress", "ImagePhase"]
 
 
 class ImagePhase(enum.IntEnum):
@@ -85,6 +85,7 @@ class ImageStore:
         check(lib.lcont_image_store_open(ctx.ptr, opts, 0, ret, err), err)
         self._ctx = ctx
         self._ptr = ffi.gc(ret[0], lib.lcont_image_store_unref)
+        self._lock = HandleLock("image store")
         if progress is not None:
             self.set_progress(progress)
 
@@ -101,11 +102,14 @@ class ImageStore:
     def set_progress(self, fn: Optional[Callable[[ImageProgress], None]]) -> None:
         """Report progress of later calls to fn(ImageProgress); None turns it off."""
         if fn is None:
-            check(lib.lcont_image_store_set_progress_fn(self.ptr, ffi.NULL, ffi.NULL, ffi.NULL))
+            with self._lock:
+                check(lib.lcont_image_store_set_progress_fn(self.ptr, ffi.NULL, ffi.NULL,
+                                                            ffi.NULL))
             return
         handle = hold(fn)
-        rc = lib.lcont_image_store_set_progress_fn(self.ptr, lib._lcont_py_image_progress,
-                                                   handle, lib._lcont_py_destroy)
+        with self._lock:
+            rc = lib.lcont_image_store_set_progress_fn(self.ptr, lib._lcont_py_image_progress,
+                                                       handle, lib._lcont_py_destroy)
         if rc < 0:
             _lcont_py_destroy(handle)
         check(rc)
@@ -127,8 +131,9 @@ class ImageStore:
         flags = lib.LCONT_IMAGE_LOAD_CACHE_LAYERS if cache_layers else 0
         ret = ffi.new("lcont_image **")
         err = new_errp()
-        check(lib.lcont_image_load(self.ptr, cstr(source, keep), opts, flags, ret, err), err)
-        return Image(self, ret[0])
+        with self._lock:
+            rc = lib.lcont_image_load(self.ptr, cstr(source, keep), opts, flags, ret, err)
+        return check_new(rc, err, ret, lambda p: Image(self, p))
 
     def lookup(self, name_or_digest: str) -> "Image":
         """The image named "repo[:tag]" (or a unique "/"-suffix of a name), or with this
@@ -137,8 +142,9 @@ class ImageStore:
         keep = []
         ret = ffi.new("lcont_image **")
         err = new_errp()
-        check(lib.lcont_image_lookup(self.ptr, cstr(name_or_digest, keep), 0, ret, err), err)
-        return Image(self, ret[0])
+        with self._lock:
+            rc = lib.lcont_image_lookup(self.ptr, cstr(name_or_digest, keep), 0, ret, err)
+        return check_new(rc, err, ret, lambda p: Image(self, p))
 
     def get(self, name_or_digest: str) -> Optional["Image"]:
         """Like lookup(), but None when there is no such image."""
@@ -154,8 +160,9 @@ class ImageStore:
         """Manifest digests of all stored images, sorted."""
         ret = ffi.new("char ***")
         err = new_errp()
-        check(lib.lcont_image_list(self.ptr, 0, ret, err), err)
-        return take_strv(ret[0])
+        with self._lock:
+            rc = lib.lcont_image_list(self.ptr, 0, ret, err)
+        return check_new(rc, err, ret, take_strv)
 
     def images(self) -> Iterator["Image"]:
         """Iterate over the stored images (skipping ones removed meanwhile)."""
@@ -174,16 +181,20 @@ class ImageStore:
         with all its names. OSError(EBUSY) while mounted unless force."""
         keep = []
         err = new_errp()
-        check(lib.lcont_image_remove(self.ptr, cstr(name_or_digest, keep),
-                                     lib.LCONT_IMAGE_REMOVE_FORCE if force else 0, err), err)
+        with self._lock:
+            rc = lib.lcont_image_remove(self.ptr, cstr(name_or_digest, keep),
+                                        lib.LCONT_IMAGE_REMOVE_FORCE if force else 0, err)
+        check(rc, err)
 
     def prune(self, *, all: bool = False) -> int:
         """Remove unnamed (with all=True: every unmounted) image and unreferenced blobs
         and layers; returns the bytes freed (approximate)."""
         freed = ffi.new("uint64_t *")
         err = new_errp()
-        check(lib.lcont_image_prune(self.ptr, lib.LCONT_IMAGE_PRUNE_ALL if all else 0, freed,
-                                    err), err)
+        with self._lock:
+            rc = lib.lcont_image_prune(self.ptr, lib.LCONT_IMAGE_PRUNE_ALL if all else 0, freed,
+                                       err)
+        check(rc, err)
         return freed[0]
 
     def mount(self, image: Union["Image", str], target, *, readonly: bool = False,
@@ -200,16 +211,19 @@ class ImageStore:
                  (lib.LCONT_IMAGE_MOUNT_COPY if copy else 0) |
                  (lib.LCONT_IMAGE_MOUNT_VOLATILE if volatile else 0))
         err = new_errp()
-        check(lib.lcont_image_mount(self.ptr, image._ptr, cstr(target, keep), opts, flags, err),
-              err)
+        with self._lock:
+            rc = lib.lcont_image_mount(self.ptr, image._ptr, cstr(target, keep), opts, flags, err)
+        check(rc, err)
         return ImageMount(self, image, target)
 
     def umount(self, target, *, detach: bool = False) -> None:
         """Undo mount() on @target (FileNotFoundError if it is not a mount of this store)."""
         keep = []
         err = new_errp()
-        check(lib.lcont_image_umount(self.ptr, cstr(target, keep),
-                                     lib.LCONT_IMAGE_UMOUNT_DETACH if detach else 0, err), err)
+        with self._lock:
+            rc = lib.lcont_image_umount(self.ptr, cstr(target, keep),
+                                        lib.LCONT_IMAGE_UMOUNT_DETACH if detach else 0, err)
+        check(rc, err)
 
     def unpack(self, image: Union["Image", str], dir) -> None:
         """Write @image's flattened root filesystem into @dir (created, or empty)."""
@@ -217,8 +231,9 @@ class ImageStore:
             image = self.lookup(image)
         keep = []
         err = new_errp()
-        check(lib.lcont_image_unpack(self.ptr, image._ptr, cstr(dir, keep), ffi.NULL, 0, err),
-              err)
+        with self._lock:
+            rc = lib.lcont_image_unpack(self.ptr, image._ptr, cstr(dir, keep), ffi.NULL, 0, err)
+        check(rc, err)
 
     def close(self) -> None:
         """Drop this reference now (images opened from it keep the store alive in C)."""
@@ -300,6 +315,26 @@ class Image:
         """Write the flattened root filesystem into @dir."""
         self._store.unpack(self, dir)
 
+    def bundle(self, dir, *, readonly: bool = False, volatile: bool = False,
+               **spec_kwargs) -> "ImageBundle":
+        """Make @dir an OCI bundle of this image: mount the image on dir/rootfs and write
+        dir/config.json from runtime_config(**spec_kwargs). A context manager that
+        unmounts (and removes config.json) on exit:
+        ``with image.bundle(d, args=[...]) as b: ctx.create("id", b)``."""
+        dir = os.fspath(dir)
+        rootfs = os.path.join(dir, "rootfs")
+        os.makedirs(rootfs, exist_ok=True)
+        mount = self.mount(rootfs, readonly=readonly, volatile=volatile)
+        try:
+            spec_kwargs.setdefault("root_path", "rootfs")
+            config = self.runtime_config(rootfs, **spec_kwargs)
+            with open(os.path.join(dir, "config.json"), "w") as f:
+                json.dump(config, f, indent=1)
+        except BaseException:
+            mount.umount()
+            raise
+        return ImageBundle(dir, config, mount)
+
     def runtime_config(self, rootfs=None, **kwargs) -> Dict[str, Any]:
         """The OCI runtime config of a container of this image (see
         lcont.spec_from_image(); image_name/image_digest default to this image's)."""
@@ -344,3 +379,33 @@ class ImageMount:
     def __repr__(self):
         return "<lcont.ImageMount %s on %s%s>" % (self.image.digest, self.path,
                                                   "" if self._mounted else " (unmounted)")
+
+
+class ImageBundle:
+    """An OCI bundle directory made by Image.bundle(): ``path`` (also os.fspath()),
+    ``config`` (the dict written to config.json) and ``mount`` (the rootfs ImageMount).
+    close() / leaving the ``with`` unmounts the rootfs and removes config.json."""
+
+    def __init__(self, path: str, config: Dict[str, Any], mount: ImageMount):
+        self.path = path
+        self.config = config
+        self.mount = mount
+
+    def close(self) -> None:
+        self.mount.umount()
+        try:
+            os.unlink(os.path.join(self.path, "config.json"))
+        except FileNotFoundError:
+            pass
+
+    def __fspath__(self):
+        return self.path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "<lcont.ImageBundle %s>" % self.path

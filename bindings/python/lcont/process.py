@@ -20,6 +20,9 @@ class Process:
 
     def __init__(self, ptr):
         self._ptr = ffi.gc(ptr, lib.lcont_process_unref)
+        #: The pty master (binary file) of a Container.exec(tty=True) without a
+        #: console_socket; None otherwise.
+        self.pty = None
 
     @property
     def pid(self) -> int:

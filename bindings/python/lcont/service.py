@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Unio
 
 from ._errors import check, new_errp
 from ._lcont import ffi, lib
-from ._util import cstr, cstrv, take_string
+from ._util import HandleLock, cstr, cstrv, take_string
 
 __all__ = ["ServiceTable", "Service", "ServicePort", "Endpoint", "EndpointPort", "EndpointPick",
            "Protocol", "Picker", "ServiceType", "TrafficPolicy", "selector_matches"]
@@ -213,6 +213,8 @@ class ServiceTable:
         err = new_errp()
         check(lib.lcont_service_table_new(0, ret, err), err)
         self._ptr = ffi.gc(ret[0], lib.lcont_service_table_unref)
+        # One writer at a time (the C rule); picks and lookups stay lock-free.
+        self._wlock = HandleLock("service table")
         if node is not None or zone is not None:
             self.set_host(node, zone)
 
@@ -225,8 +227,9 @@ class ServiceTable:
     def set_host(self, node: Optional[str], zone: Optional[str] = None) -> None:
         keep = []
         err = new_errp()
-        check(lib.lcont_service_table_set_host(self.ptr, cstr(node, keep), cstr(zone, keep),
-                                               err), err)
+        with self._wlock:
+            rc = lib.lcont_service_table_set_host(self.ptr, cstr(node, keep), cstr(zone, keep), err)
+        check(rc, err)
 
     @property
     def generation(self) -> int:
@@ -260,17 +263,20 @@ class ServiceTable:
         return self.generation
 
     def __len__(self) -> int:
-        return lib.lcont_service_table_get_size(self.ptr)
+        with self._wlock:
+            return lib.lcont_service_table_get_size(self.ptr)
 
     def reclaim(self) -> int:
         """Free memory retired by earlier writes; returns objects still waiting."""
-        return check(lib.lcont_service_table_reclaim(self.ptr))
+        with self._wlock:
+            return check(lib.lcont_service_table_reclaim(self.ptr))
 
     def add(self, ns: Optional[str], name: str, *, ports: Sequence[Any],
             vips: Sequence[str] = (), selector: Optional[str] = None,
             type: Union[ServiceType, str, int] = ServiceType.CLUSTER_IP,
             headless: bool = False, picker: Union[Picker, str, int] = Picker.ROUND_ROBIN,
             maglev_size: int = 0, affinity: Optional[str] = None, affinity_timeout: int = 0,
+            affinity_capacity: int = 0,
             internal_traffic_policy: Union[TrafficPolicy, str, int] = TrafficPolicy.CLUSTER,
             external_traffic_policy: Union[TrafficPolicy, str, int] = TrafficPolicy.CLUSTER,
             prefer_close: bool = False, publish_not_ready: bool = False,
@@ -278,7 +284,8 @@ class ServiceTable:
         """Add service @ns/@name (ns None = "default"), or replace its configuration
         (keeping its endpoints) unless replace=False (then FileExistsError). ports: ints,
         (name, port) tuples, dicts of ServicePort fields, or ServicePort. affinity:
-        None or "ClientIP"."""
+        None or "ClientIP" (affinity_timeout seconds, affinity_capacity clients remembered;
+        0 = defaults)."""
         keep = []
         d = ffi.new("lcont_service_desc *")
         check(lib.lcont_service_desc_init(d, ffi.sizeof("lcont_service_desc")))
@@ -319,6 +326,7 @@ class ServiceTable:
         else:
             raise ValueError("affinity: None or 'ClientIP', not %r" % (affinity,))
         d.affinity_timeout = affinity_timeout
+        d.affinity_capacity = affinity_capacity
         d.internal_traffic_policy = _enum(TrafficPolicy, internal_traffic_policy,
                                           "internal_traffic_policy")
         d.external_traffic_policy = _enum(TrafficPolicy, external_traffic_policy,
@@ -328,8 +336,10 @@ class ServiceTable:
         d.publish_not_ready = 1 if publish_not_ready else 0
         ret = ffi.new("uint64_t *")
         err = new_errp()
-        check(lib.lcont_service_add(self.ptr, d, 0 if replace else lib.LCONT_SERVICE_ADD_NO_REPLACE,
-                                    ret, err), err)
+        with self._wlock:
+            rc = lib.lcont_service_add(self.ptr, d,
+                                       0 if replace else lib.LCONT_SERVICE_ADD_NO_REPLACE, ret, err)
+        check(rc, err)
         return Service(self, ret[0], ns or "default", name)
 
     def add_json(self, obj: Union[str, bytes, Dict[str, Any]], *,
@@ -341,9 +351,11 @@ class ServiceTable:
         keep = []
         ret = ffi.new("uint64_t *")
         err = new_errp()
-        check(lib.lcont_service_add_json(self.ptr, cstr(text, keep),
-                                         0 if replace else lib.LCONT_SERVICE_ADD_NO_REPLACE,
-                                         ret, err), err)
+        with self._wlock:
+            rc = lib.lcont_service_add_json(self.ptr, cstr(text, keep),
+                                            0 if replace else lib.LCONT_SERVICE_ADD_NO_REPLACE,
+                                            ret, err)
+        check(rc, err)
         return Service(self, ret[0], doc.get("namespace") or "default", doc.get("name"))
 
     def service(self, ns: Optional[str], name: str) -> "Service":
@@ -391,7 +403,9 @@ class ServiceTable:
         """The whole table (host, services, endpoints) in its JSON format."""
         ret = ffi.new("char **")
         err = new_errp()
-        check(lib.lcont_service_table_save_json(self.ptr, 0, ret, err), err)
+        with self._wlock:
+            rc = lib.lcont_service_table_save_json(self.ptr, 0, ret, err)
+        check(rc, err)
         return json.loads(take_string(ret[0]))
 
     def load_json(self, doc: Union[str, bytes, Dict[str, Any]], *,
@@ -402,9 +416,11 @@ class ServiceTable:
             doc = json.dumps(doc)
         keep = []
         err = new_errp()
-        check(lib.lcont_service_table_load_json(self.ptr, cstr(doc, keep),
-                                                lib.LCONT_SERVICE_LOAD_REPLACE if replace else 0,
-                                                err), err)
+        with self._wlock:
+            rc = lib.lcont_service_table_load_json(self.ptr, cstr(doc, keep),
+                                                   lib.LCONT_SERVICE_LOAD_REPLACE if replace else 0,
+                                                   err)
+        check(rc, err)
 
     def apply_k8s(self, text: Union[str, bytes]) -> int:
         """Apply Kubernetes Service and EndpointSlice objects (JSON or YAML, several
@@ -412,7 +428,9 @@ class ServiceTable:
         if isinstance(text, str):
             text = text.encode()
         err = new_errp()
-        return check(lib.lcont_service_table_apply_k8s(self.ptr, text, len(text), 0, err), err)
+        with self._wlock:
+            rc = lib.lcont_service_table_apply_k8s(self.ptr, text, len(text), 0, err)
+        return check(rc, err)
 
     def close(self) -> None:
         if self._ptr is not None:
@@ -458,8 +476,9 @@ class Service:
                                                ffi.sizeof("lcont_endpoint_desc")))
             ep._fill(arr[i], keep)
         err = new_errp()
-        check(lib.lcont_service_set_endpoints(self.table.ptr, self.id, arr, len(eps), 0, err),
-              err)
+        with self.table._wlock:
+            rc = lib.lcont_service_set_endpoints(self.table.ptr, self.id, arr, len(eps), 0, err)
+        check(rc, err)
 
     def upsert_endpoint(self, endpoint: Endpoint) -> int:
         """Add or update one endpoint (matched by address); returns its id."""
@@ -469,19 +488,25 @@ class Service:
         endpoint._fill(d, keep)
         ret = ffi.new("uint64_t *")
         err = new_errp()
-        check(lib.lcont_service_upsert_endpoint(self.table.ptr, self.id, d, 0, ret, err), err)
+        with self.table._wlock:
+            rc = lib.lcont_service_upsert_endpoint(self.table.ptr, self.id, d, 0, ret, err)
+        check(rc, err)
         return ret[0]
 
     def remove_endpoint(self, address: str) -> None:
         keep = []
         err = new_errp()
-        check(lib.lcont_service_remove_endpoint(self.table.ptr, self.id, cstr(address, keep), 0,
-                                                err), err)
+        with self.table._wlock:
+            rc = lib.lcont_service_remove_endpoint(self.table.ptr, self.id, cstr(address, keep), 0,
+                                                   err)
+        check(rc, err)
 
     def remove(self) -> None:
         """Remove the service and its endpoints."""
         err = new_errp()
-        check(lib.lcont_service_remove(self.table.ptr, self.id, 0, err), err)
+        with self.table._wlock:
+            rc = lib.lcont_service_remove(self.table.ptr, self.id, 0, err)
+        check(rc, err)
 
     def pick(self, port: Union[None, int, str] = None, *,
              client: Optional[Tuple[str, int]] = None, flow_hash: int = 0,

@@ -99,3 +99,26 @@ def write_archive(layout, dest):
         for name in sorted(os.listdir(layout)):
             t.add(os.path.join(layout, name), name)
     return dest
+
+
+def write_docker_archive(dest, tags=("example.com/py/docker:1",), motd="hello from docker\n"):
+    """A classic `docker save` archive: manifest.json, <config>.json, <n>/layer.tar.
+    Returns the config digest (the image ID)."""
+    tars = [base_layer(), motd_layer(motd)]
+    cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                      "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh", "-c", "cat /etc/motd"]},
+                      "rootfs": {"type": "layers", "diff_ids": [sha256(t) for t in tars]}},
+                     sort_keys=True).encode()
+    members = {sha256(cfg)[7:] + ".json": cfg}
+    layers = []
+    for i, t in enumerate(tars):
+        members["layer%d/layer.tar" % i] = t
+        layers.append("layer%d/layer.tar" % i)
+    members["manifest.json"] = json.dumps([{"Config": sha256(cfg)[7:] + ".json",
+                                            "RepoTags": list(tags), "Layers": layers}]).encode()
+    with tarfile.open(dest, "w") as t:
+        for name, data in members.items():
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mtime = len(data), MTIME
+            t.addfile(ti, io.BytesIO(data))
+    return sha256(cfg)

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Unprivileged: versions, contexts, errors, spec helpers, callbacks bookkeeping."""
 import errno
-import os
 import subprocess
 import sys
 
@@ -28,7 +27,8 @@ def test_has_feature():
 
 
 def test_context_roots_accept_paths(tmp_path):
-    with lcont.Context(state_root=tmp_path / "state", store_root=str(tmp_path / "store") + "//") as c:
+    with lcont.Context(state_root=tmp_path / "state",
+                       store_root=str(tmp_path / "store") + "//") as c:
         assert c.state_root == str(tmp_path / "state")
         assert c.store_root == str(tmp_path / "store")
     assert "closed" in repr(c)

@@ -206,6 +206,36 @@ static void test_exec_user_namespace(void **state)
     finish(c);
 }
 
+/* Without pivot_root the container's root is a mount moved over "/": the exec must still
+ * land in it (setns into the mount namespace looks through the mounts on its root). */
+static void test_exec_no_pivot_root(void **state)
+{
+    lcont_create_opts o = LCONT_CREATE_OPTS_INIT;
+    lcont_container *c = NULL;
+    lcont_error *err = NULL;
+    char out[1024], path[512];
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
+    (void)state;
+
+    xsnprintf(path, "%s/rootfs/i-am-the-rootfs", B.dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    bundle_set_script(&B, "sleep 1000");
+    bundle_write_config(&B);
+    o.bundle = B.dir;
+    o.stdin_fd = o.stdout_fd = o.stderr_fd = devnull;
+    if (lcont_container_create(ctx, ID("nopivot"), &o, LCONT_CREATE_STDIO | LCONT_CREATE_NO_PIVOT,
+                               &c, &err) < 0)
+        fail_with("create", err);
+    if (lcont_container_start(c, 0, &err) < 0)
+        fail_with("start", err);
+    close(devnull);
+    assert_int_equal(exec_script(c, "ls /", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "i-am-the-rootfs"));
+    finish(c);
+}
+
 static void test_exec_cwd_env_user(void **state)
 {
     lcont_container *c = start(ID("user"), "sleep 1000");
@@ -535,6 +565,32 @@ static void test_pause_resume(void **state)
     finish(c);
 }
 
+/* SIGKILL reaches a paused container's init (a v1 freezer holds even dying tasks: the
+ * runtime thaws, as runc's does); other signals wait for resume. */
+static void test_kill_paused(void **state)
+{
+    lcont_container *c = start(ID("killpaused"), "trap 'echo term >/tmp/got' TERM; "
+                                                 "while :; do sleep 1 & wait; done");
+    lcont_process *init = NULL;
+    char path[512];
+    int status;
+    (void)state;
+
+    assert_int_equal(lcont_container_get_init_process(c, 0, &init, NULL), 0);
+    assert_int_equal(lcont_container_pause(c, 0, NULL), 0);
+    assert_int_equal(lcont_container_kill(c, SIGTERM, 0, NULL), 0);
+    assert_int_equal(lcont_container_get_status(c, 0, NULL), LCONT_STATUS_PAUSED);
+    assert_int_equal(lcont_container_kill(c, SIGKILL, 0, NULL), 0);
+    assert_int_equal(lcont_process_wait(init, 0, &status, NULL), 0);
+    assert_int_equal(status, 128 + SIGKILL);
+    assert_int_equal(lcont_container_get_status(c, 0, NULL), LCONT_STATUS_STOPPED);
+    /* the TERM stayed pending while frozen and died with the init */
+    xsnprintf(path, "%s/rootfs/tmp/got", B.dir);
+    assert_int_equal(access(path, F_OK), -1);
+    lcont_process_unref(init);
+    finish(c);
+}
+
 /* The memory limit file of container @id's cgroup (v1 memory controller or v2). */
 static const char *memory_limit(const char *id)
 {
@@ -678,6 +734,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_exec_joins_namespaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_user_namespace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_no_pivot_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_cwd_env_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_caps_and_no_new_privs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_seccomp_applied, setup, teardown),
@@ -687,6 +744,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_exec_detached_pidfd_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_refused_when_stopped_or_paused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_paused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_memory_and_pids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_and_pids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oom_fd, setup, teardown),

@@ -150,13 +150,15 @@ def test_http_keepalive_reuse(binary):
 @case
 def test_http_pipelining(binary):
     be = Backend("a")
-    gw, port, _ = simple(binary, [be])
+    gw, port, _ = simple(binary, [be], route_extra={"match": {"path_prefix": "/p"}})
     try:
         req = b"GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nGET /p2 HTTP/1.1\r\nHost: x\r\n\r\n" \
+              b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" \
               b"GET /p3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         data, closed = raw_exchange(port, req)
-        check(data.count(b"HTTP/1.1 200") == 3, "three responses: %r" % data[:300])
-        check(data.index(b'"/p1"') < data.index(b'"/p2"') < data.index(b'"/p3"'), "order")
+        check(data.count(b"HTTP/1.1 200") == 3, "three proxied responses: %r" % data[:300])
+        check(data.index(b'"/p1"') < data.index(b'"/p2"') < data.index(b"HTTP/1.1 404") <
+              data.index(b'"/p3"'), "order, with a local 404 in the middle: %r" % data)
         check(closed, "Connection: close honoured")
     finally:
         gw.stop()
@@ -194,16 +196,21 @@ def test_pickers(binary):
     gw = Gateway(binary, {
         "services": [service("rr", [a.addr, b.addr, c.addr]),
                      service("rnd", [a.addr, b.addr, c.addr], picker="random"),
-                     service("lc", [a.addr, b.addr, c.addr], picker="least_connections")],
+                     service("lc", [a.addr, b.addr, c.addr], picker="least_connections"),
+                     service("w", [{"address": a.addr, "weight": 3}, b.addr])],
         "listeners": [http_listener(port, [
             {"match": {"path_prefix": "/rr"}, "service": "rr"},
             {"match": {"path_prefix": "/rnd"}, "service": "rnd"},
-            {"match": {"path_prefix": "/lc"}, "service": "lc"}])],
+            {"match": {"path_prefix": "/lc"}, "service": "lc"},
+            {"match": {"path_prefix": "/w"}, "service": "w"}])],
     })
     try:
         seq = [http_get(port, path="/rr")[1]["x-backend"] for _ in range(9)]
         check(sorted(seq) == sorted("abc" * 3), "round robin spreads evenly: %r" % seq)
         check(seq[:3] == seq[3:6] == seq[6:], "round robin rotates: %r" % seq)
+        w = [http_get(port, path="/w")[1]["x-backend"] for _ in range(8)]
+        check(w.count("a") == 6 and w.count("b") == 2, "weights 3:1: %r" % w)
+        check("bb" not in "".join(w), "smooth weighted order: %r" % w)
         seen = set(http_get(port, path="/rnd")[1]["x-backend"] for _ in range(60))
         check(seen == {"a", "b", "c"}, "random reaches every endpoint: %r" % seen)
         # least connections: while a holds a request, new ones avoid it
@@ -260,6 +267,28 @@ def test_http_chunked_bodies(binary):
 
 
 @case
+def test_http_early_response(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        s.sendall(b"POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" +
+                  b"x" * 100000)
+        data = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+        s.close()
+        check(data.startswith(b"HTTP/1.1 413"), "early answer forwarded: %r" % data[:40])
+        check(b"Connection: close" in data, "connection closes (the body was not consumed)")
+        check(http_get(port)[0] == 200, "still serving")
+    finally:
+        gw.stop()
+
+
+@case
 def test_http_header_rewrite(binary):
     be = Backend("a")
     gw, port, _ = simple(binary, [be])
@@ -273,6 +302,11 @@ def test_http_header_rewrite(binary):
         for k, v in echo["headers"]:
             hdrs.setdefault(k.lower(), []).append(v)
         check(hdrs.get("x-forwarded-for") == ["10.1.2.3, 127.0.0.1"], "XFF: %r" % hdrs)
+        data, _ = raw_exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.1.1.1\r\n"
+                                     b"X-Forwarded-For: 2.2.2.2\r\nConnection: close\r\n\r\n")
+        echo = json.loads(data.split(b"\r\n\r\n", 1)[1])
+        xff = [v for k, v in echo["headers"] if k.lower() == "x-forwarded-for"]
+        check(xff == ["1.1.1.1, 2.2.2.2, 127.0.0.1"], "several XFF joined in order: %r" % xff)
         check(hdrs.get("via") == ["1.1 lcont-gateway"], "Via to upstream")
         check(hdrs.get("x-forwarded-proto") == ["http"], "X-Forwarded-Proto")
         check("x-secret" not in hdrs, "header named in Connection must be dropped")
@@ -582,6 +616,42 @@ def test_reload_under_load(binary):
         gw.stop()
     check(not failures, "requests failed across reloads: %r" % failures[:5])
     check(done[0] > 50, "the client loop ran (%d requests)" % done[0])
+
+
+@case
+def test_reload_listeners(binary):
+    a = Backend("a")
+    p1, p2 = free_port(), free_port()
+    one = {"services": [service("web", [a.addr])],
+           "listeners": [http_listener(p1, [{"service": "web"}])]}
+    both = json.loads(json.dumps(one))
+    both["listeners"].append(dict(http_listener(p2, [{"service": "web"}]), name="second"))
+    two = {"services": one["services"], "listeners": [both["listeners"][1]]}
+    gw = Gateway(binary, one, workers=2)
+    try:
+        gw.reload(both)
+        check(http_get(p1)[0] == 200 and http_get(p2)[0] == 200, "listener added")
+        gw.reload(two)
+        check(http_get(p2)[0] == 200, "remaining listener serves")
+        try:
+            socket.create_connection(("127.0.0.1", p1), timeout=5).close()
+            check(False, "removed listener still accepts")
+        except ConnectionRefusedError:
+            pass
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        bad = json.loads(json.dumps(two))
+        bad["listeners"].append(http_listener(taken.getsockname()[1], [{"service": "web"}]))
+        bad["listeners"][-1]["name"] = "taken"
+        gw.write(bad)
+        gw.proc.send_signal(signal.SIGHUP)
+        eventually(lambda: gw.metric("lcont_gateway_reload_failures_total") == 1,
+                   "reload refused: address in use")
+        taken.close()
+        check(http_get(p2)[0] == 200, "old config still serving")
+    finally:
+        gw.stop()
 
 
 @case

@@ -146,6 +146,9 @@ class Backend:
         for k, v in hdrs:
             lower.setdefault(k.lower(), []).append(v)
         body = b""
+        if path == "/early":  # answer before reading the request body
+            self._send(c, 413, b"too large\n", True)
+            return False
         if "chunked" in ",".join(lower.get("transfer-encoding", [])):
             body = read_chunked(f)
         elif "content-length" in lower:

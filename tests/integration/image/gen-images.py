@@ -290,6 +290,14 @@ def main(out):
                                   platform={"os": "linux", "architecture": arch}))
     lay.write(os.path.join(out, "multi", "oci"))
 
+    # 60 small layers: more than one overlayfs option string can name.
+    lay = Layout()
+    many = [(l0, "gzip")] + [(tar_bytes([("etc", "dir", None, 0o755),
+                                         ("etc/layer-%02d" % i, "file", b"%d\n" % i, 0o644)]),
+                              "gzip") for i in range(59)]
+    lay.tag(lay.image(many), "many")
+    lay.write(os.path.join(out, "many", "oci"))
+
     bad = os.path.join(out, "bad")
 
     # The layer blob's content does not hash to its name.

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <grp.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -564,6 +565,126 @@ static void test_image_rootless_mount(void **state)
     }
 }
 
+/* Upper and work directories under a caller-chosen root (e.g. the runroot). */
+static void test_image_mount_upper_root(void **state)
+{
+    lcont_image_mount_opts mo = LCONT_IMAGE_MOUNT_OPTS_INIT;
+    lcont_image *img = load_ok(P("oci:%s/good/oci:v1", work), NULL);
+    PATH(t, "%s/m", scratch);
+    PATH(uppers, "%s/uppers", scratch);
+
+    mkdir(t, 0755);
+    mkdir(uppers, 0700);
+    mo.upper_root = uppers;
+    assert_int_equal(lcont_image_mount(store, img, t, &mo, 0, NULL), 0);
+    assert_int_equal(mkdir(P("%s/new-dir", t), 0755), 0);
+    assert_int_equal(count_entries(uppers), 1);
+    {
+        DIR *d = opendir(uppers);
+        struct dirent *de;
+        while ((de = readdir(d)))
+            if (de->d_name[0] != '.')
+                assert_int_equal(access(P("%s/%s/upper/new-dir", uppers, de->d_name), F_OK), 0);
+        closedir(d);
+    }
+    mo.upper_root = "relative";
+    assert_int_equal(lcont_image_mount(store, img, P("%s/x", scratch), &mo, 0, NULL), -EINVAL);
+    assert_int_equal(lcont_image_umount(store, t, 0, NULL), 0);
+    assert_int_equal(count_entries(uppers), 0);
+    assert_int_equal(count_entries(P("%s/mounts", root)), 0);
+    lcont_image_unref(img);
+}
+
+/* Without the right to mount (an unprivileged uid), mount falls back to a flattened copy,
+ * and umount empties it again. */
+static void test_image_mount_fallback_without_privilege(void **state)
+{
+    PATH(sroot, "%s/unpriv-store", scratch);
+    PATH(target, "%s/unpriv-mnt", scratch);
+    PATH(source, "oci:%s/good/oci:v1", work);
+    int status;
+    pid_t pid;
+
+    assert_int_equal(mkdir(sroot, 0700), 0);
+    assert_int_equal(mkdir(target, 0755), 0);
+    assert_int_equal(chown(sroot, 65534, 65534), 0);
+    assert_int_equal(chown(target, 65534, 65534), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        lcont_context_opts co = LCONT_CONTEXT_OPTS_INIT;
+        lcont_context *c = NULL;
+        lcont_image_store *s = NULL;
+        lcont_image *img = NULL;
+        const char *motd;
+        struct stat st;
+        char *rec;
+        if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+            setresuid(65534, 65534, 65534) < 0)
+            _exit(1);
+        co.store_root = sroot;
+        if (lcont_context_new(&co, 0, &c, NULL) < 0 ||
+            lcont_image_store_open(c, NULL, 0, &s, NULL) < 0 ||
+            lcont_image_load(s, source, NULL, 0, &img, NULL) < 0)
+            _exit(2);
+        if (lcont_image_mount(s, img, target, NULL, 0, NULL) < 0)
+            _exit(3);
+        if (is_mountpoint(target))
+            _exit(4);
+        motd = slurp(P("%s/etc/motd", target));
+        if (!motd || strcmp(motd, "hello from layer 2\n") != 0)
+            _exit(5);
+        if (lstat(P("%s/etc/removed", target), &st) == 0 ||
+            lstat(P("%s/dir/opaque/a", target), &st) == 0)
+            _exit(6);
+        /* the record says it is a copy */
+        {
+            DIR *d = opendir(P("%s/mounts", sroot));
+            struct dirent *de;
+            int found = 0;
+            while (d && (de = readdir(d)))
+                if (strstr(de->d_name, ".json") &&
+                    (rec = slurp(P("%s/mounts/%s", sroot, de->d_name))) &&
+                    strstr(rec, "\"type\":\"copy\""))
+                    found = 1;
+            if (d)
+                closedir(d);
+            if (!found)
+                _exit(7);
+        }
+        if (lcont_image_umount(s, target, 0, NULL) < 0 || count_entries(target) != 0)
+            _exit(8);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("unprivileged child failed at step %d",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* 60 layers do not fit in one overlayfs option string: a clear -E2BIG, nothing left
+ * mounted or recorded; the copy mode still works. */
+static void test_image_mount_many_layers(void **state)
+{
+    lcont_image *img = load_ok(P("oci:%s/many/oci:many", work), NULL);
+    lcont_error *err = NULL;
+    PATH(t, "%s/m", scratch);
+
+    assert_int_equal(lcont_image_get_layer_count(img), 60);
+    mkdir(t, 0755);
+    assert_int_equal(lcont_image_mount(store, img, t, NULL, 0, &err), -E2BIG);
+    assert_non_null(strstr(lcont_error_message(err), "LCONT_IMAGE_MOUNT_COPY"));
+    lcont_error_free(err);
+    assert_false(is_mountpoint(t));
+    assert_int_equal(count_entries(P("%s/mounts", root)), 0);
+    assert_int_equal(count_entries(P("%s/layers", root)), 60);
+    assert_int_equal(lcont_image_mount(store, img, t, NULL, LCONT_IMAGE_MOUNT_COPY, NULL), 0);
+    assert_string_equal(slurp(P("%s/etc/layer-58", t)), "58\n");
+    assert_int_equal(access(P("%s/bin/busybox", t), X_OK), 0);
+    assert_int_equal(lcont_image_umount(store, t, 0, NULL), 0);
+    lcont_image_unref(img);
+}
+
 static void test_image_mount_copy(void **state)
 {
     lcont_image *img = load_ok(P("docker-archive:%s/good/docker.tar", work), NULL);
@@ -1054,6 +1175,9 @@ int main(int argc, char **argv)
         T(test_image_mount_parallel_layers),
         T(test_image_remove_force_while_mounted),
         T(test_image_rootless_mount),
+        T(test_image_mount_upper_root),
+        T(test_image_mount_fallback_without_privilege),
+        T(test_image_mount_many_layers),
         T(test_image_mount_copy),
         T(test_image_mount_target_checks),
         T(test_image_remove_and_prune),

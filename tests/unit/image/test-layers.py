@@ -580,6 +580,92 @@ def case_overlay(t):
     check(os.getxattr(os.path.join(t.root, "o"), "user.overlay.opaque") == b"y", "userxattr")
 
 
+def oci_layout(path, raws):
+    """A minimal OCI image layout (tag "t") with the given gzip layer blobs."""
+    import json
+    blobs = os.path.join(path, "blobs", "sha256")
+    os.makedirs(blobs)
+
+    def put(data):
+        d = hashlib.sha256(data).hexdigest()
+        open(os.path.join(blobs, d), "wb").write(data)
+        return {"digest": "sha256:" + d, "size": len(data)}
+
+    config = put(json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                             "rootfs": {"type": "layers",
+                                        "diff_ids": [sha256(r) for r in raws]}}).encode())
+    config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    layers = []
+    for r in raws:
+        layers.append(put(compress(r, "gzip")))
+        layers[-1]["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+    manifest = put(json.dumps({"schemaVersion": 2, "config": config, "layers": layers}).encode())
+    manifest["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+    manifest["annotations"] = {"org.opencontainers.image.ref.name": "t"}
+    json.dump({"schemaVersion": 2, "manifests": [manifest]},
+              open(os.path.join(path, "index.json"), "w"))
+    json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(path, "oci-layout"), "w"))
+    return [os.path.join(blobs, l["digest"][7:]) for l in layers]
+
+
+def case_vs_umoci(t):
+    """Differential check against another implementation: the same three layers unpacked
+    by umoci give the same tree (types, modes, owners, content, link targets, mtimes)."""
+    needs_root()
+    if not shutil.which("umoci"):
+        raise SystemExit(SKIP)
+    l1, l2, l3 = three_layers()
+    l1 = [m for m in base_layer() if m[0].name not in ("./",)] + l1
+    raws = [tar_bytes(m) for m in (l1, l2, l3)]
+    layout = os.path.join(t.work, "oci")
+    blobs = oci_layout(layout, raws)
+    t.ok([(b, r) for b, r in zip(blobs, raws)])
+    bundle = os.path.join(t.work, "bundle")
+    subprocess.run(["umoci", "unpack", "--image", layout + ":t", bundle], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ours, _ = scan(t.root)
+    theirs, _ = scan(os.path.join(bundle, "rootfs"))
+    for tree in (ours, theirs):
+        for e in tree.values():
+            e.pop("blocks", None)
+            if e["type"] == "d":
+                e.pop("mtime")  # umoci leaves directory mtimes to the kernel
+            # umoci also applies trusted.* and user.overlay.* from the image; we refuse them
+            e["xattrs"] = {k: v for k, v in e["xattrs"].items()
+                           if k.startswith(Model.XATTR_OK) and not k.startswith("user.overlay.")}
+    diff = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
+    check(not diff, "differs from umoci: %s" % [(k, ours.get(k), theirs.get(k))
+                                                 for k in diff[:3]])
+
+
+def case_implicit_dirs(t):
+    """Parents a layer does not list: 0755 whatever the caller's umask; with lower layers
+    (overlay cache), the lower directory's owner and mode (/tmp stays 1777)."""
+    old = os.umask(0o077)
+    try:
+        t.ok([t.layer([F("a/b/c", b"x")])])
+    finally:
+        os.umask(old)
+    for d in ("a", "a/b"):
+        check(os.lstat(os.path.join(t.root, d)).st_mode & 0o7777 == 0o755, "%s is 0755" % d)
+    needs_root()
+    lower = os.path.join(t.work, "lower")
+    os.mkdir(lower)
+    low = t.layer([D("tmp", mode=0o1777), D("opt/app", mode=0o750, uid=1000, gid=1001)])
+    check(subprocess.run([t.tool, lower, low[0]], stdout=subprocess.DEVNULL).returncode == 0,
+          "lower layer applies")
+    t.reset_root()
+    t.ok([t.layer([F("tmp/x", b"x"), F("opt/app/y", b"y"), F("new/z", b"z")])], "--overlay",
+         "--lower=" + lower)
+    st = os.lstat(os.path.join(t.root, "tmp"))
+    check(st.st_mode & 0o7777 == 0o1777, "tmp keeps 1777: %o" % st.st_mode)
+    st = os.lstat(os.path.join(t.root, "opt/app"))
+    check((st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o750, 1000, 1001),
+          "opt/app copies the lower dir")
+    st = os.lstat(os.path.join(t.root, "new"))
+    check((st.st_mode & 0o7777, st.st_uid) == (0o755, 0), "new dir: 0755 root")
+
+
 def case_idmap(t):
     """uid/gid shifting for a user-namespaced rootfs; unmapped ids are an error."""
     needs_root()

@@ -396,6 +396,48 @@ static void test_service_affinity_expiry(void **state)
     lcont_service_table_unref(t);
 }
 
+/* The affinity cache is bounded: beyond its capacity, the least recently used clients go. */
+static void test_service_affinity_capacity(void **state)
+{
+    lcont_service_table *t = test_table(NULL, NULL);
+    static const lcont_service_port port = { .name = "http", .port = 80 };
+    lcont_service_desc d = LCONT_SERVICE_DESC_INIT;
+    d.name = "sticky";
+    d.ports = &port;
+    d.n_ports = 1;
+    d.affinity = LCONT_SERVICE_AFFINITY_CLIENT_IP;
+    d.affinity_capacity = 16;
+    uint64_t id;
+    T_OK(lcont_service_add(t, &d, 0, &id, &_e));
+    lcont_endpoint_desc eps[3] = { test_ep("10.0.0.1"), test_ep("10.0.0.2"), test_ep("10.0.0.3") };
+    T_OK(lcont_service_set_endpoints(t, id, eps, 3, 0, &_e));
+    lcont__service_table_set_clock(t, fake_clock, NULL);
+    fake_now_ms = 5000;
+
+    struct sockaddr_in x = test_sin("192.168.1.10", 1);
+    lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+    assert_int_equal(lcont_service_pick(t, id, NULL, 0, (struct sockaddr *)&x, 0, 0, &p), 0);
+    uint64_t first = p.endpoint_id;
+    /* 200 newer clients (later timestamps) push x out of its 4-way set. */
+    for (int i = 0; i < 200; i++) {
+        struct sockaddr_in z = test_sin("172.16.0.0", 1);
+        ((uint8_t *)&z.sin_addr)[2] = (uint8_t)(i >> 8);
+        ((uint8_t *)&z.sin_addr)[3] = (uint8_t)i;
+        fake_now_ms++;
+        assert_int_equal(lcont_service_pick(t, id, NULL, 0, (struct sockaddr *)&z, 0, 0, &p), 0);
+    }
+    /* Align the rotation so that a fresh pick cannot land on x's old endpoint. */
+    for (int i = 0;; i++) {
+        assert_int_equal(lcont_service_pick(t, id, NULL, 0, NULL, 0, 0, &p), 0);
+        if (p.endpoint_id == first)
+            break;
+        assert_true(i < 10);
+    }
+    assert_int_equal(lcont_service_pick(t, id, NULL, 0, (struct sockaddr *)&x, 0, 0, &p), 0);
+    assert_true(p.endpoint_id != first);
+    lcont_service_table_unref(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_service_maglev_pick_consistency),
         cmocka_unit_test(test_service_ring_hash_stability),
         cmocka_unit_test(test_service_affinity_expiry),
+        cmocka_unit_test(test_service_affinity_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@ typedef struct lcont_create_opts {
     int stdin_fd;
     int stdout_fd;
     int stderr_fd;
+    ...;
 } lcont_create_opts;
 
 int lcont_create_opts_init(lcont_create_opts *opts, size_t size);
@@ -67,12 +68,12 @@ typedef struct lcont_exec_opts {
     int stderr_fd;
     const char *apparmor_profile;
     const char *selinux_label;
+    ...;
 } lcont_exec_opts;
 
 int lcont_exec_opts_init(lcont_exec_opts *opts, size_t size);
-int lcont_container_exec(lcont_container *c, const char *process_json,
-                         const lcont_exec_opts *opts, uint64_t flags, lcont_process **ret,
-                         lcont_error **reterr);
+int lcont_container_exec(lcont_container *c, const char *process_json, const lcont_exec_opts *opts,
+                         uint64_t flags, lcont_process **ret, lcont_error **reterr);
 int lcont_container_pause(lcont_container *c, uint64_t flags, lcont_error **reterr);
 int lcont_container_resume(lcont_container *c, uint64_t flags, lcont_error **reterr);
 int lcont_container_update(lcont_container *c, const char *resources_json, uint64_t flags,

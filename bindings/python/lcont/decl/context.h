@@ -12,6 +12,7 @@ typedef struct lcont_context_opts {
     uint64_t struct_size;
     const char *state_root;
     const char *store_root;
+    ...;
 } lcont_context_opts;
 
 int lcont_context_opts_init(lcont_context_opts *opts, size_t size);

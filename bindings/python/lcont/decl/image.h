@@ -15,6 +15,7 @@ typedef struct lcont_image_progress {
     uint64_t bytes_done;
     uint64_t bytes_total;
     uint64_t entries;
+    ...;
 } lcont_image_progress;
 
 typedef void (*lcont_image_progress_fn)(const lcont_image_progress *progress, void *userdata);
@@ -28,6 +29,7 @@ typedef struct lcont_image_store_opts {
     uint64_t max_blob_bytes;
     uint32_t max_index_depth;
     uint32_t parallel_layers;
+    ...;
 } lcont_image_store_opts;
 
 int lcont_image_store_opts_init(lcont_image_store_opts *opts, size_t size);
@@ -45,6 +47,7 @@ typedef struct lcont_image_load_opts {
     const char *os;
     const char *architecture;
     const char *variant;
+    ...;
 } lcont_image_load_opts;
 
 int lcont_image_load_opts_init(lcont_image_load_opts *opts, size_t size);
@@ -82,6 +85,7 @@ size_t lcont_image_get_layer_count(const lcont_image *img);
 typedef struct lcont_image_mount_opts {
     uint64_t struct_size;
     const char *upper_root;
+    ...;
 } lcont_image_mount_opts;
 
 int lcont_image_mount_opts_init(lcont_image_mount_opts *opts, size_t size);

@@ -33,6 +33,7 @@ typedef struct lcont_service_port {
     uint32_t target_port;
     const char *target_port_name;
     uint32_t node_port;
+    ...;
 } lcont_service_port;
 
 typedef struct lcont_service_desc {
@@ -53,6 +54,8 @@ typedef struct lcont_service_desc {
     int external_traffic_policy;
     int traffic_distribution;
     int publish_not_ready;
+    uint32_t affinity_capacity;
+    ...;
 } lcont_service_desc;
 
 int lcont_service_desc_init(lcont_service_desc *desc, size_t size);
@@ -61,6 +64,7 @@ typedef struct lcont_endpoint_port {
     const char *name;
     int protocol;
     uint32_t port;
+    ...;
 } lcont_endpoint_port;
 
 typedef struct lcont_endpoint_desc {
@@ -77,6 +81,7 @@ typedef struct lcont_endpoint_desc {
     const char *const *hint_nodes;
     const char *target_ref;
     uint32_t weight;
+    ...;
 } lcont_endpoint_desc;
 
 int lcont_endpoint_desc_init(lcont_endpoint_desc *desc, size_t size);
@@ -90,6 +95,7 @@ typedef struct lcont_endpoint_pick {
     int family;
     int reserved;
     uint64_t sockaddr[4];
+    ...;
 } lcont_endpoint_pick;
 
 int lcont_service_table_new(uint64_t flags, lcont_service_table **ret, lcont_error **reterr);
@@ -112,18 +118,17 @@ int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t f
                          lcont_error **reterr);
 int lcont_service_lookup(const lcont_service_table *t, const char *ns, const char *name,
                          uint64_t *ret_id);
-int lcont_service_lookup_vip(const lcont_service_table *t, const struct sockaddr *vip,
-                             int protocol, uint64_t *ret_id);
-int lcont_service_get_generation(const lcont_service_table *t, uint64_t service_id,
-                                 uint64_t *ret);
+int lcont_service_lookup_vip(const lcont_service_table *t, const struct sockaddr *vip, int protocol,
+                             uint64_t *ret_id);
+int lcont_service_get_generation(const lcont_service_table *t, uint64_t service_id, uint64_t *ret);
 int lcont_service_set_endpoints(lcont_service_table *t, uint64_t service_id,
                                 const lcont_endpoint_desc *eps, size_t n_eps, uint64_t flags,
                                 lcont_error **reterr);
 int lcont_service_upsert_endpoint(lcont_service_table *t, uint64_t service_id,
                                   const lcont_endpoint_desc *ep, uint64_t flags,
                                   uint64_t *ret_endpoint_id, lcont_error **reterr);
-int lcont_service_remove_endpoint(lcont_service_table *t, uint64_t service_id,
-                                  const char *address, uint64_t flags, lcont_error **reterr);
+int lcont_service_remove_endpoint(lcont_service_table *t, uint64_t service_id, const char *address,
+                                  uint64_t flags, lcont_error **reterr);
 
 #define LCONT_SERVICE_PICK_EXTERNAL ...
 

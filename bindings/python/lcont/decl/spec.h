@@ -19,9 +19,10 @@ typedef struct lcont_image_spec_opts {
     const char *image_digest;
     int terminal;
     int readonly;
+    ...;
 } lcont_image_spec_opts;
 
 int lcont_image_spec_opts_init(lcont_image_spec_opts *opts, size_t size);
 int lcont_spec_from_image_config(const char *image_config_json, const char *rootfs_dir,
-                                 const lcont_image_spec_opts *opts, uint64_t flags,
-                                 char **ret_json, lcont_error **reterr);
+                                 const lcont_image_spec_opts *opts, uint64_t flags, char **ret_json,
+                                 lcont_error **reterr);
