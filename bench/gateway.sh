@@ -122,14 +122,45 @@ EOF
 nginx -c "$dir/backend.conf" -p "$dir/be" & pids="$pids $!"
 iperf3 -s -p $IPERF >/dev/null 2>&1 & pids="$pids $!"
 "$gateway" -c "$dir/gateway.yaml" 2>"$dir/gateway.err" & pids="$pids $!"
+lc_pid=$!
 haproxy -f "$dir/haproxy.cfg" -db >/dev/null 2>&1 & pids="$pids $!"
+ha_pid=$!
 nginx -c "$dir/nginx-proxy.conf" -p "$dir/ng" & pids="$pids $!"
+ng_pid=$!
 sleep 1
 
-python3 - "$rounds" "$secs" <<EOF
-import json, random, re, statistics, subprocess, sys
+python3 - "$rounds" "$secs" "$lc_pid" "$ha_pid" "$ng_pid" <<EOF
+import json, os, random, re, statistics, subprocess, sys
 
 rounds, secs = int(sys.argv[1]), int(sys.argv[2])
+# CPU time each proxy spends per request is far less sensitive to a busy machine than rates
+roots = {"lcont": int(sys.argv[3]), "haproxy": int(sys.argv[4]), "nginx": int(sys.argv[5])}
+tick = os.sysconf("SC_CLK_TCK")
+
+def family(pid):
+    out = [pid]
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                st = open("/proc/%s/stat" % d).read()
+            except OSError:
+                continue
+            if int(st.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d))
+    return out
+
+def cpu_us(peer):
+    if peer not in roots:
+        return 0.0
+    total = 0
+    for p in family(roots[peer]):
+        try:
+            f = open("/proc/%d/stat" % p).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(f[11]) + int(f[12])  # utime + stime
+    return total * 1e6 / tick
+
 http = {"direct": $BACKEND, "lcont": $LC_HTTP, "haproxy": $HA_HTTP, "nginx": $NG_HTTP}
 tcp = {"direct": $IPERF, "lcont": $LC_TCP, "haproxy": $HA_TCP, "nginx": $NG_TCP}
 
@@ -151,32 +182,39 @@ def iperf(port):
                          capture_output=True, text=True).stdout
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
-res = {k: {"rps": [], "cps": [], "gbps": [], "p50": [], "p99": []} for k in http}
+res = {k: {"rps": [], "cps": [], "gbps": [], "p50": [], "p99": [], "cpu_req": [],
+           "cpu_conn": []} for k in http}
 for r in range(rounds):
     order = list(http)
     random.shuffle(order)
     for peer in order:
+        c0 = cpu_us(peer)
         rps, _, e1 = wrk(http[peer], [], 50)
+        c1 = cpu_us(peer)
         cps, _, e2 = wrk(http[peer], ["-H", "Connection: close"], 50)
+        c2 = cpu_us(peer)
+        cpu_req = (c1 - c0) / (rps * secs) if rps else 0
+        cpu_conn = (c2 - c1) / (cps * secs) if cps else 0
         _, lat, e3 = wrk(http[peer], [], 1)
         gbps = iperf(tcp[peer])
         for k, v in (("rps", rps), ("cps", cps), ("gbps", gbps), ("p50", lat.get("50", 0)),
-                     ("p99", lat.get("99", 0))):
+                     ("p99", lat.get("99", 0)), ("cpu_req", cpu_req), ("cpu_conn", cpu_conn)):
             res[peer][k].append(v)
         errs = " ".join(x for x in (e1, e2, e3) if x)
-        print("round %d %-8s req/s %9.0f  conn/s %8.0f  p50 %7.1fus  p99 %7.1fus  %6.2f Gbit/s %s"
-              % (r + 1, peer, rps, cps, lat.get("50", 0), lat.get("99", 0), gbps, errs),
-              flush=True)
+        print("round %d %-8s req/s %9.0f  conn/s %8.0f  p50 %7.1fus  p99 %7.1fus  %6.2f Gbit/s"
+              "  cpu/req %5.1fus  cpu/conn %5.1fus %s"
+              % (r + 1, peer, rps, cps, lat.get("50", 0), lat.get("99", 0), gbps, cpu_req,
+                 cpu_conn, errs), flush=True)
 
 med = {p: {k: statistics.median(v) for k, v in d.items()} for p, d in res.items()}
 print("\nmedians over %d rounds (%ds each):" % (rounds, secs))
-print("%-8s %10s %10s %10s %12s %12s" % ("peer", "req/s", "conn/s", "Gbit/s", "+p50 us",
-                                          "+p99 us"))
+print("%-8s %10s %10s %10s %12s %12s %12s %12s" % (
+    "peer", "req/s", "conn/s", "Gbit/s", "+p50 us", "+p99 us", "cpu us/req", "cpu us/conn"))
 for p in ("direct", "lcont", "haproxy", "nginx"):
     m = med[p]
-    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f" % (
+    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f %12.1f %12.1f" % (
         p, m["rps"], m["cps"], m["gbps"], m["p50"] - med["direct"]["p50"],
-        m["p99"] - med["direct"]["p99"]))
+        m["p99"] - med["direct"]["p99"], m["cpu_req"], m["cpu_conn"]))
 l, h, n = med["lcont"], med["haproxy"], med["nginx"]
 out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
        "lcont_rps": round(l["rps"]), "haproxy_rps": round(h["rps"]), "nginx_rps": round(n["rps"]),
@@ -190,6 +228,12 @@ out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
        "nginx_gbps": round(n["gbps"], 2), "direct_gbps": round(med["direct"]["gbps"], 2),
        "ratio_gbps_vs_haproxy": round(l["gbps"] / h["gbps"], 3),
        "ratio_gbps_vs_nginx": round(l["gbps"] / n["gbps"], 3)}
+for p in ("lcont", "haproxy", "nginx"):
+    out[p + "_cpu_us_per_req"] = round(med[p]["cpu_req"], 2)
+    out[p + "_cpu_us_per_conn"] = round(med[p]["cpu_conn"], 2)
+out["ratio_cpu_per_req_vs_haproxy"] = round(l["cpu_req"] / h["cpu_req"], 3) if h["cpu_req"] else 0
+out["ratio_cpu_per_conn_vs_haproxy"] = round(l["cpu_conn"] / h["cpu_conn"], 3) \
+    if h["cpu_conn"] else 0
 for p in ("lcont", "haproxy", "nginx"):
     out[p + "_added_p50_us"] = round(med[p]["p50"] - med["direct"]["p50"], 1)
     out[p + "_added_p99_us"] = round(med[p]["p99"] - med["direct"]["p99"], 1)

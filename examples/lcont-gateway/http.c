@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "http-parse.h"
+#include "http-rewrite.h"
 #include "loop.h"
 #include "table.h"
 
@@ -333,115 +334,15 @@ static void local_reply(struct hs *s, int status, const char *extra_header)
 
 /* ---- requests ---- */
 
-static bool host_matches(const char *pattern, const char *host, size_t hlen)
-{
-    if (pattern[0] == '*' && pattern[1] == '.') {
-        size_t pl = strlen(pattern + 1);
-        return hlen > pl && strncasecmp(host + hlen - pl, pattern + 1, pl) == 0;
-    }
-    return strlen(pattern) == hlen && strncasecmp(pattern, host, hlen) == 0;
-}
-
-static struct gw_route *route_request(struct hs *s, const struct gw_head *h)
-{
-    const struct gw_hdr *hh = gw_http_find(h, "host");
-    size_t hlen = 0;
-    const char *host = "";
-    if (hh) {
-        host = hh->value;
-        hlen = hh->value_len;
-        /* strip the port, but not inside an IPv6 literal */
-        for (size_t i = hlen; i > 0; i--) {
-            if (host[i - 1] == ']')
-                break;
-            if (host[i - 1] == ':') {
-                hlen = i - 1;
-                break;
-            }
-        }
-    }
-    for (size_t i = 0; i < s->l->n_routes; i++) {
-        struct gw_route *r = &s->l->routes[i];
-        if (r->host && !host_matches(r->host, host, hlen))
-            continue;
-        if (r->path_prefix && (h->target_len < strlen(r->path_prefix) ||
-                               memcmp(h->target, r->path_prefix, strlen(r->path_prefix)) != 0))
-            continue;
-        bool ok = true;
-        for (size_t k = 0; k < r->n_headers && ok; k++) {
-            const struct gw_hdr *v = gw_http_find(h, r->headers[k].name);
-            ok = v && (!r->headers[k].value ||
-                       (strlen(r->headers[k].value) == v->value_len &&
-                        memcmp(r->headers[k].value, v->value, v->value_len) == 0));
-        }
-        if (ok)
-            return r;
-    }
-    return NULL;
-}
-
-static bool hop_by_hop(const struct gw_hdr *h)
-{
-    static const char *const names[] = { "connection", "keep-alive", "proxy-connection",
-                                         "te",         "upgrade",    NULL };
-    for (size_t i = 0; names[i]; i++)
-        if (gw_http_name_is(h, names[i]))
-            return true;
-    return false;
-}
-
-/* Build the request head sent upstream: hop-by-hop headers dropped (also those the client
- * named in Connection), X-Forwarded-For extended, X-Forwarded-Proto and Via added. */
 static int rewrite_request(struct hs *s, const struct gw_head *h)
 {
-    size_t cap = h->head_len + 512 + strlen(s->peer_ip);
-    char *o = malloc(cap);
-    if (!o)
+    size_t len;
+    char *head = gw_http_rewrite_request(h, s->peer_ip, s->ssl != NULL, &len);
+    if (!head)
         return -1;
-    size_t n = 0;
-    const struct gw_hdr *conn = gw_http_find(h, "connection");
-    n += (size_t)snprintf(o + n, cap - n, "%.*s %.*s HTTP/1.%d\r\n", (int)h->method_len, h->method,
-                          (int)h->target_len, h->target, h->minor);
-    bool xff = false;
-    for (size_t i = 0; i < h->n_hdrs; i++) {
-        const struct gw_hdr *hd = &h->hdrs[i];
-        if (hop_by_hop(hd) || gw_http_name_is(hd, "x-forwarded-proto"))
-            continue;
-        char name[128];
-        if (conn && hd->name_len < sizeof(name)) {
-            memcpy(name, hd->name, hd->name_len);
-            name[hd->name_len] = '\0';
-            if (gw_http_has_token(conn->value, conn->value_len, name))
-                continue;
-        }
-        if (gw_http_name_is(hd, "x-forwarded-for")) {
-            xff = true; /* all of them are joined into one list below */
-            continue;
-        }
-        memcpy(o + n, hd->name, hd->name_len);
-        n += hd->name_len;
-        o[n++] = ':';
-        o[n++] = ' ';
-        memcpy(o + n, hd->value, hd->value_len);
-        n += hd->value_len;
-        o[n++] = '\r';
-        o[n++] = '\n';
-    }
-    n += (size_t)snprintf(o + n, cap - n, "X-Forwarded-For: ");
-    for (size_t i = 0; xff && i < h->n_hdrs; i++)
-        if (gw_http_name_is(&h->hdrs[i], "x-forwarded-for") && h->hdrs[i].value_len) {
-            memcpy(o + n, h->hdrs[i].value, h->hdrs[i].value_len);
-            n += h->hdrs[i].value_len;
-            o[n++] = ',';
-            o[n++] = ' ';
-        }
-    n += (size_t)snprintf(o + n, cap - n, "%s\r\n", s->peer_ip);
-    n += (size_t)snprintf(
-        o + n, cap - n, "X-Forwarded-Proto: %s\r\nVia: 1.%d lcont-gateway\r\n%s\r\n",
-        s->ssl ? "https" : "http", h->minor, h->minor == 0 ? "Connection: keep-alive\r\n" : "");
     free(s->head_copy);
-    s->head_copy = o;
-    s->head_len = n;
+    s->head_copy = head;
+    s->head_len = len;
     return 0;
 }
 
@@ -631,7 +532,7 @@ static bool start_request(struct hs *s)
         s->cin.len = 0;
         return true;
     }
-    s->route = route_request(s, &h);
+    s->route = gw_http_route(s->l, &h);
     if (!s->route) {
         s->rq = s->reqb.done ? RQ_DONE : RQ_BODY;
         buf_consume(&s->cin, h.head_len);
@@ -679,35 +580,14 @@ static bool rewrite_response(struct hs *s, const struct gw_head *h)
 {
     if (buf_space(&s->cout) < h->head_len + 128)
         return false;
-    const struct gw_hdr *conn = gw_http_find(h, "connection");
-    if (h->minor == 0 ? !(conn && gw_http_has_token(conn->value, conn->value_len, "keep-alive"))
-                      : (conn && gw_http_has_token(conn->value, conn->value_len, "close")))
+    if (!gw_http_keeps_alive(h))
         s->upstream_close = true;
     /* close-delimited, or answered before the request body ended (it will not be read) */
     if (s->respb.kind == GW_BODY_EOF || s->rq != RQ_DONE)
         s->client_close = true;
-    char line[64];
-    /* the status line is re-issued with the client's version */
-    snprintf(line, sizeof(line), "HTTP/1.%d %03d ", s->minor, h->status);
-    buf_puts(&s->cout, line);
-    buf_append(&s->cout, h->reason, h->reason_len);
-    buf_puts(&s->cout, "\r\n");
-    for (size_t i = 0; i < h->n_hdrs; i++) {
-        const struct gw_hdr *hd = &h->hdrs[i];
-        if (hop_by_hop(hd))
-            continue;
-        buf_append(&s->cout, hd->name, hd->name_len);
-        buf_puts(&s->cout, ": ");
-        buf_append(&s->cout, hd->value, hd->value_len);
-        buf_puts(&s->cout, "\r\n");
-    }
-    snprintf(line, sizeof(line), "Via: 1.%d lcont-gateway\r\n", h->minor);
-    buf_puts(&s->cout, line);
-    if (s->client_close)
-        buf_puts(&s->cout, "Connection: close\r\n");
-    else if (s->minor == 0)
-        buf_puts(&s->cout, "Connection: keep-alive\r\n");
-    buf_puts(&s->cout, "\r\n");
+    size_t space = buf_space(&s->cout); /* may compact: before buf_tail() */
+    s->cout.len +=
+        gw_http_rewrite_response(h, s->minor, s->client_close, buf_tail(&s->cout), space);
     return true;
 }
 

@@ -21,6 +21,7 @@ struct cli {
     int log_json;      /* --log-format json */
     int log_fd;        /* where log lines go: --log file or stderr */
     int log_is_stderr; /* no --log: errors are printed only once */
+    int min_fd;        /* our own fds live at or above this: below are fds to preserve */
     lcont_context *ctx;
 };
 
@@ -68,6 +69,11 @@ char *args_abs_path(const char *path);
 int args_parse_signal(const char *s);
 
 /* context.c */
+/* --preserve-fds N: fds 3..3+N-1 are the caller's to pass on, so move our own (the log)
+ * above them and have later ones (signal pipe, console socket) made there too. */
+int cli_reserve_fds(struct cli *cli, int preserve_fds);
+/* Move @fd to the lowest number >= cli->min_fd (CLOEXEC); returns the new fd or -errno. */
+int cli_fd_high(struct cli *cli, int fd);
 int cli_context(struct cli *cli, lcont_context **ret);
 /* Load container id; prints "container does not exist" etc. Returns 0 or exit status.
  * With missing_ok, a container that does not exist is not an error: *ret becomes NULL. */

@@ -129,6 +129,9 @@ static int parse(struct cli *cli, const struct command *cmd, int is_run, int arg
     a->id = argv[optind];
     if (!a->bundle && set_abs(cli, &a->bundle, "."))
         return 1;
+    r = cli_reserve_fds(cli, a->preserve_fds);
+    if (r < 0)
+        return cli_fail(cli, "move log fd above the preserved fds: %s", strerror(-r));
     return -1;
 }
 
@@ -291,13 +294,15 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
     int sigfd = -1, status = 1, r;
 
     /* Signals that arrive while we create are queued and forwarded after start. */
-    r = signals_install(&sigfd);
+    r = signals_install(cli->min_fd, &sigfd);
     if (r < 0)
         return cli_fail(cli, "install signal handlers: %s", strerror(-r));
     if (!a->no_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         cli_debug(cli, "cannot become a subreaper: %s", strerror(errno));
     if (terminal > 0) {
         r = console_listen(&con);
+        if (r >= 0)
+            r = con.listen_fd = cli_fd_high(cli, con.listen_fd);
         if (r < 0) {
             status = cli_fail(cli, "set up console socket: %s", strerror(-r));
             goto out;

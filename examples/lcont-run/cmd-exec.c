@@ -199,6 +199,9 @@ static int parse(struct cli *cli, const struct command *cmd, int argc, char **ar
         return args_check_count(cli, cmd, argc - optind, 2, 1 << 30);
     a->id = argv[optind];
     a->command = argv + optind + 1;
+    r = cli_reserve_fds(cli, a->preserve_fds);
+    if (r < 0)
+        return cli_fail(cli, "move log fd above the preserved fds: %s", strerror(-r));
     return -1;
 }
 
@@ -374,13 +377,15 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
         goto out;
     if (!a.detach) {
         /* signals that arrive meanwhile are queued and forwarded once the process runs */
-        r = signals_install(&sigfd);
+        r = signals_install(cli->min_fd, &sigfd);
         if (r < 0) {
             r = cli_fail(cli, "install signal handlers: %s", strerror(-r));
             goto out;
         }
         if (terminal) {
             r = console_listen(&con);
+            if (r >= 0)
+                r = con.listen_fd = cli_fd_high(cli, con.listen_fd);
             if (r < 0) {
                 r = cli_fail(cli, "set up console socket: %s", strerror(-r));
                 goto out;

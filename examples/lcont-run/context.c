@@ -2,6 +2,8 @@
 /* The library context (created on first use) and container loading with
  * runc's wording for the usual failures. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -64,4 +66,31 @@ const char *status_name(int status)
     default:
         return "unknown";
     }
+}
+
+int cli_fd_high(struct cli *cli, int fd)
+{
+    int high;
+
+    if (fd < 0 || fd >= cli->min_fd)
+        return fd;
+    high = fcntl(fd, F_DUPFD_CLOEXEC, cli->min_fd);
+    if (high < 0)
+        return -errno;
+    close(fd);
+    return high;
+}
+
+int cli_reserve_fds(struct cli *cli, int preserve_fds)
+{
+    int fd;
+
+    cli->min_fd = preserve_fds > 0 ? 3 + preserve_fds : 0;
+    if (cli->log_is_stderr)
+        return 0;
+    fd = cli_fd_high(cli, cli->log_fd);
+    if (fd < 0)
+        return fd;
+    cli->log_fd = fd;
+    return 0;
 }

@@ -8,7 +8,7 @@
 #include <termios.h>
 
 /* signals.c: catch every catchable signal into a self-pipe. */
-int signals_install(int *ret_read_fd);
+int signals_install(int min_fd, int *ret_read_fd);
 /* Next captured signal number, or 0 when none is pending. */
 int signals_next(int read_fd);
 

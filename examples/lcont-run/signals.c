@@ -48,12 +48,22 @@ static int catch_signal(int signo)
     return sigaction(signo, &sa, NULL);
 }
 
-int signals_install(int *ret_read_fd)
+int signals_install(int min_fd, int *ret_read_fd)
 {
     int fds[2];
 
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
         return -errno;
+    /* keep the pipe out of the caller's preserved fds (--preserve-fds) */
+    for (int i = 0; i < 2 && min_fd > 0; i++) {
+        int high = fds[i] < min_fd ? fcntl(fds[i], F_DUPFD_CLOEXEC, min_fd) : fds[i];
+
+        if (high < 0)
+            return -errno;
+        if (high != fds[i])
+            close(fds[i]);
+        fds[i] = high;
+    }
     pipe_write_fd = fds[1];
     for (int signo = 1; signo < SIGRTMIN; signo++) {
         if (signo == SIGKILL || signo == SIGSTOP)

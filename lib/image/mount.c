@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -24,7 +25,7 @@
 #define MOUNT_OPTS_SIZE_V0_2 sizeof(lcont_image_mount_opts)
 #define MOUNT_KNOWN_FLAGS \
     (LCONT_IMAGE_MOUNT_READONLY | LCONT_IMAGE_MOUNT_COPY | LCONT_IMAGE_MOUNT_VOLATILE)
-#define OVERLAY_DATA_MAX 4000 /* mount(2) data is one page */
+#define OVERLAY_DATA_MAX 4096 /* mount(2) copies one page of data */
 
 int lcont_image_mount_opts_init(lcont_image_mount_opts *opts, size_t size)
 {
@@ -194,62 +195,124 @@ static int target_path(const char *target, char out[PATH_MAX], lcont_error **ret
     return 0;
 }
 
+/* Append to @data (capacity OVERLAY_DATA_MAX) at *@len; false when it does not fit. */
+static bool append(char *data, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool append(char *data, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(data + *len, OVERLAY_DATA_MAX - *len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= OVERLAY_DATA_MAX - *len)
+        return false;
+    *len += (size_t)n;
+    return true;
+}
+
+static void close_fds(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+/*
+ * "lowerdir=<top>:...:<bottom>". Full paths when they fit in one page of mount options;
+ * else "/proc/self/fd/<n>" of directories opened here (about 18 bytes a layer instead of
+ * ~90), which overlayfs resolves at mount time; the fds are closed after the mount.
+ */
+static int lowerdir_option(lcont_image_store *store, lcont_image *img, char *data, size_t *len,
+                           int *fds, lcont_error **reterr)
+{
+    bool fits = append(data, len, "lowerdir=");
+
+    for (size_t k = img->n_layers; fits && k-- > 0;) {
+        char rel[128];
+        lcont__cache_layer_path(store, img->chain_ids[k], rel);
+        fits =
+            append(data, len, "%s%s/%s/diff", k + 1 == img->n_layers ? "" : ":", store->root, rel);
+    }
+    if (fits && *len < OVERLAY_DATA_MAX / 2)
+        return 0;
+    *len = 0;
+    fits = append(data, len, "lowerdir=");
+    for (size_t k = img->n_layers; fits && k-- > 0;) {
+        char rel[128 + 8];
+        lcont__cache_layer_path(store, img->chain_ids[k], rel);
+        strcat(rel, "/diff");
+        fds[k] = openat(store->root_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fds[k] < 0)
+            return lcont__error_setsys(reterr, -errno, "open cached layer '%s'", rel);
+        fits = append(data, len, "%s/proc/self/fd/%d", k + 1 == img->n_layers ? "" : ":", fds[k]);
+    }
+    if (!fits)
+        return lcont__error_set(reterr, -E2BIG,
+                                "%zu layers do not fit in one overlayfs mount option string; "
+                                "use LCONT_IMAGE_MOUNT_COPY",
+                                img->n_layers);
+    return 0;
+}
+
 static int overlay_mount(lcont_image_store *store, lcont_image *img, const char *id,
                          const char *upper_root, const char *target, bool readonly,
                          bool volatile_upper, lcont_error **reterr)
 {
-    _cleanup_free_ char *data = malloc(OVERLAY_DATA_MAX + 512);
+    _cleanup_free_ char *data = malloc(OVERLAY_DATA_MAX);
+    _cleanup_free_ int *fds = malloc((img->n_layers ? img->n_layers : 1) * sizeof(int));
     char dir[PATH_MAX];
     size_t len = 0;
+    bool fits = true;
     int r;
 
-    if (!data)
+    if (!data || !fds)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
+    for (size_t k = 0; k < img->n_layers; k++)
+        fds[k] = -1;
     if (strpbrk(store->root, ",:") || strpbrk(upper_root, ",:"))
         return lcont__error_set(reterr, -EINVAL,
                                 "store root '%s' or upper root '%s' contains ',' or ':', "
                                 "which overlayfs options cannot hold",
                                 store->root, upper_root);
-    len += (size_t)snprintf(data, OVERLAY_DATA_MAX, "lowerdir=");
-    for (size_t k = img->n_layers; k-- > 0;) {
-        char rel[128];
-        lcont__cache_layer_path(store, img->chain_ids[k], rel);
-        len += (size_t)snprintf(data + len, OVERLAY_DATA_MAX + 512 - len, "%s%s/%s/diff",
-                                k + 1 == img->n_layers ? "" : ":", store->root, rel);
-        if (len >= OVERLAY_DATA_MAX)
-            return lcont__error_set(reterr, -E2BIG,
-                                    "%zu layers do not fit in one overlayfs mount option "
-                                    "string; use LCONT_IMAGE_MOUNT_COPY",
-                                    img->n_layers);
-    }
+    r = lowerdir_option(store, img, data, &len, fds, reterr);
+    if (r < 0)
+        goto out;
     /* overlayfs needs two lower layers without an upper one; an empty one is free. */
     if (img->n_layers == 0 || (readonly && img->n_layers == 1)) {
         snprintf(dir, sizeof(dir), "%s/%s/empty", upper_root, id);
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-            return lcont__error_setsys(reterr, -errno, "create '%s'", dir);
-        len += (size_t)snprintf(data + len, OVERLAY_DATA_MAX + 512 - len, "%s%s",
-                                img->n_layers ? ":" : "", dir);
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+            r = lcont__error_setsys(reterr, -errno, "create '%s'", dir);
+            goto out;
+        }
+        fits = append(data, &len, "%s%s", img->n_layers ? ":" : "", dir);
     }
     if (!readonly) {
         const char *sub[] = { "upper", "work" };
         for (size_t k = 0; k < 2; k++) {
             snprintf(dir, sizeof(dir), "%s/%s/%s", upper_root, id, sub[k]);
-            if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                return lcont__error_setsys(reterr, -errno, "create '%s'", dir);
-            len += (size_t)snprintf(data + len, OVERLAY_DATA_MAX + 512 - len, ",%sdir=%s", sub[k],
-                                    dir);
+            if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+                r = lcont__error_setsys(reterr, -errno, "create '%s'", dir);
+                goto out;
+            }
+            fits = fits && append(data, &len, ",%sdir=%s", sub[k], dir);
         }
     }
     if (store->userns)
-        len += (size_t)snprintf(data + len, OVERLAY_DATA_MAX + 512 - len, ",userxattr");
+        fits = fits && append(data, &len, ",userxattr");
     if (volatile_upper && !readonly)
-        len += (size_t)snprintf(data + len, OVERLAY_DATA_MAX + 512 - len, ",volatile");
-    if (len >= OVERLAY_DATA_MAX)
-        return lcont__error_set(reterr, -E2BIG, "overlayfs mount options too long");
+        fits = fits && append(data, &len, ",volatile");
+    if (!fits) {
+        r = lcont__error_set(reterr, -E2BIG, "overlayfs mount options too long");
+        goto out;
+    }
     r = lcont__sys_mount("overlay", target, "overlay", readonly ? MS_RDONLY : 0, data);
     if (r < 0)
-        return lcont__error_setsys(reterr, r, "mount overlay on '%s'", target);
-    return 0;
+        lcont__error_setsys(reterr, r, "mount overlay on '%s'", target);
+out:
+    close_fds(fds, img->n_layers);
+    return r;
 }
 
 int lcont_image_mount(lcont_image_store *store, lcont_image *img, const char *target,

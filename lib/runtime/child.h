@@ -10,6 +10,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "spec/spec.h"
 
@@ -29,9 +30,10 @@ struct lcont_child_plan {
     bool new_cgroupns;
     bool new_timens;
     bool new_utsns;
-    int stdio[3];         /* dup2'd onto 0..2 when >= 0 */
-    int preserve_fds;     /* fds 3 .. 3+n-1 survive exec */
-    const char *path_env; /* PATH for the executable lookup */
+    int stdio[3];             /* dup2'd onto 0..2 when >= 0 */
+    int preserve_fds;         /* fds 3 .. 3+n-1 survive exec, */
+    const uint8_t *preserved; /* ... those of them set in this bitmap (open in the caller) */
+    const char *path_env;     /* PATH for the executable lookup */
     bool notify_seccomp;
     bool new_keyring; /* join a fresh session keyring (runc's default) */
     const struct lcont_rootfs_plan *rootfs;

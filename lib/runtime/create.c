@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -56,6 +57,7 @@ struct create_job {
     struct lcont_rootfs_plan *rootfs;
     struct lcont_security_plan *security;
     bool cgroup_created;
+    uint8_t *preserved; /* bitmap of fds 3..3+preserve_fds-1 the caller had open at entry */
     char msg[LCONT_SYNC_MAX_PAYLOAD + 64];
 };
 
@@ -93,6 +95,8 @@ static void job_abort(struct create_job *j)
 
 static void job_free(struct create_job *j)
 {
+    free(j->preserved);
+    j->preserved = NULL;
     close_fd(&j->sock[0]);
     close_fd(&j->sock[1]);
     close_fd(&j->fifo_fd);
@@ -616,6 +620,7 @@ static int run(struct create_job *j, lcont_error **reterr)
         plan.stdio[2] = j->opts.stderr_fd;
     }
     plan.preserve_fds = j->opts.preserve_fds;
+    plan.preserved = j->preserved;
     plan.new_keyring = !(j->flags & LCONT_CREATE_NO_NEW_KEYRING);
     plan.path_env = env_path(j->spec->process->env);
     plan.notify_seccomp = lcont__security_plan_has_notify(j->security);
@@ -670,6 +675,31 @@ static int run(struct create_job *j, lcont_error **reterr)
     return 0;
 }
 
+/*
+ * Which fds of the preserved range 3..3+n-1 the caller really has open, taken before the
+ * library opens anything: only those survive exec. Without this, asking for more fds than
+ * one has open would hand the container our own fds that landed in the range (cgroup
+ * directories, the trusted /proc, namespace fds): a way out of the container.
+ */
+static int snapshot_preserved_fds(struct create_job *j)
+{
+    int n = j->opts.preserve_fds;
+    struct rlimit nofile;
+
+    if (n <= 0)
+        return 0;
+    j->preserved = calloc((size_t)n / 8 + 1, 1);
+    if (!j->preserved)
+        return -ENOMEM;
+    /* no fd can be open at or above the soft limit: no need to probe a huge range */
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < (rlim_t)n + 3)
+        n = nofile.rlim_cur > 3 ? (int)nofile.rlim_cur - 3 : 0;
+    for (int i = 0; i < n; i++)
+        if (fcntl(3 + i, F_GETFD) >= 0)
+            j->preserved[i / 8] |= (uint8_t)(1u << (i % 8));
+    return 0;
+}
+
 int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont_create_opts *o,
                                  uint64_t flags, lcont_container **ret, lcont_error **reterr)
 {
@@ -684,7 +714,11 @@ int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont
     j->id = id;
     j->opts = *o;
     j->flags = flags;
-    r = prepare(j, reterr);
+    r = snapshot_preserved_fds(j);
+    if (r < 0)
+        r = lcont__error_set(reterr, r, "out of memory");
+    else
+        r = prepare(j, reterr);
     if (r >= 0)
         r = run(j, reterr);
     if (r < 0) {

@@ -22,9 +22,17 @@ done
 if [ -z "${ENG_INSIDE:-}" ]; then
     export ENG_DIR=${ENG_KEEP_DIR:-$(mktemp -d /var/tmp/lcont-engines-ctrd.XXXXXX)}
     export ENG_INSIDE=1 ENG_ONLY
-    unshare --mount --net --pid --fork --mount-proc --propagation private "$0" "$@"
-    rc=$?
     . "$HERE/lib.sh"
+    unshare --mount --net --pid --fork --mount-proc --propagation private "$0" "$@" &
+    ns_pid=$!
+    # killed (meson timeout, ^C): end the namespace (its init is unshare's child) and
+    # still clean up below
+    trap 'thaw_all "/$NS/"; pkill -KILL -P $ns_pid' TERM INT
+    while :; do
+        wait $ns_pid
+        rc=$?
+        kill -0 $ns_pid 2>/dev/null || break
+    done
     cleanup_cgroups "/$NS" $(ls "$ENG_DIR/storage/overlay-containers" 2>/dev/null)
     cleanup_shared_cgroups
     [ -n "${ENG_KEEP_DIR:-}" ] || rm -rf "$ENG_DIR"
@@ -55,11 +63,9 @@ stop_containerd() {
 }
 
 setup() {
-    make_wrapper
-    make_rootfs_tar
-    podman_world
-    podman save -q --format docker-archive -o "$ENG_DIR/bb.tar" localhost/bb:latest
-    mkdir -p "$ENG_DIR/containerd"
+    make_wrapper && make_rootfs_tar && podman_world || return 1
+    podman save -q --format docker-archive -o "$ENG_DIR/bb.tar" localhost/bb:latest || return 1
+    mkdir -p "$ENG_DIR/containerd" || return 1
     cat >"$ENG_DIR/containerd.toml" <<T
 version = 2
 root = "$ENG_DIR/containerd/root"
@@ -78,8 +84,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
 [metrics]
   address = ""
 T
-    start_containerd
-    ctr --address "$SOCK" -n $NS image import "$ENG_DIR/bb.tar"
+    start_containerd || return 1
+    ctr --address "$SOCK" -n $NS image import "$ENG_DIR/bb.tar" || return 1
     ctr --address "$SOCK" -n $NS image ls
 }
 

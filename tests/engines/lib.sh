@@ -132,12 +132,57 @@ cleanup_cgroups() {
 # Shared parents (podman's libpod_parent and its conmon child) go only when no other
 # engines run is active and they are empty.
 cleanup_shared_cgroups() {
-    local others
-    others=$(pgrep -f 'tests/engines/(podman|containerd)\.sh' | grep -vx "$$" | wc -l)
-    [ "$others" -eq 0 ] || return 0
+    # (no command substitution around pgrep: that subshell would match the pattern too)
+    pgrep -f '^/bin/bash .*tests/engines/(podman|containerd)\.sh' >"$ENG_DIR/engine-pids"
+    grep -qvx "$$" "$ENG_DIR/engine-pids" && return 0
     find /sys/fs/cgroup/*/libpod_parent -depth -type d -name conmon -exec rmdir {} \; 2>/dev/null
     rmdir /sys/fs/cgroup/*/libpod_parent 2>/dev/null
     return 0
+}
+
+# podman with private storage/config/CNI, lcont-run (the wrapper) as its runtime,
+# and the busybox image imported as localhost/bb:latest (its CMD is the pod infra
+# command, so it is the infra image too).
+podman_world() {
+    mkdir -p "$ENG_DIR/cni" "$ENG_DIR/tmp" "$ENG_DIR/storage" "$ENG_DIR/runroot" || return 1
+    cat >"$ENG_DIR/containers.conf" <<C
+[containers]
+default_ulimits = ["nofile=1024:$(ulimit -Hn)", "nproc=1024:$(ulimit -Hu)"]
+log_driver = "k8s-file"
+netns = "bridge"
+
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["/usr/lib/cni"]
+network_config_dir = "$ENG_DIR/cni"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$ENG_DIR/events.log"
+runtime = "lcont-run"
+runtime_supports_json = ["lcont-run"]
+tmp_dir = "$ENG_DIR/tmp/libpod"
+image_copy_tmp_dir = "$ENG_DIR/tmp"
+conmon_path = ["/usr/bin/conmon"]
+infra_image = "localhost/bb:latest"
+infra_command = "/pause"
+
+[engine.runtimes]
+lcont-run = ["$ENG_DIR/bin/lcont-run"]
+C
+    cat >"$ENG_DIR/storage.conf" <<S
+[storage]
+driver = "overlay"
+graphroot = "$ENG_DIR/storage"
+runroot = "$ENG_DIR/runroot"
+S
+    : >"$ENG_DIR/registries.conf"
+    export CONTAINERS_CONF=$ENG_DIR/containers.conf
+    export CONTAINERS_STORAGE_CONF=$ENG_DIR/storage.conf
+    export CONTAINERS_REGISTRIES_CONF=$ENG_DIR/registries.conf
+    export TMPDIR=$ENG_DIR/tmp
+    podman import -q --change 'CMD ["/pause"]' "$ENG_DIR/rootfs.tar" localhost/bb:latest >/dev/null
 }
 
 # A frozen (paused) process cannot die, and the pid namespace's init cannot exit

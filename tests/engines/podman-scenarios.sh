@@ -233,6 +233,24 @@ sc_user_namespace() {
 0" "$out"
 }
 
+sc_shared_namespaces() {
+    # host namespaces: the pid namespace of this harness (its init is our script) and its netns
+    ifaces='tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "'
+    out=$(P run --rm --pid host --network host --uts host $IMG \
+        sh -c "cat /proc/1/comm; $ifaces; echo; hostname")
+    expect_eq "host pid/net/uts" "$(cat /proc/1/comm)
+$(sh -c "$ifaces")
+$(hostname)" "$out"
+    # another container's namespaces: joined by path
+    P run -d --name nsowner --hostname owner $IMG httpd -f -p 8082 -h /var/www >/dev/null
+    out=$(P run --rm --pid container:nsowner --network container:nsowner --uts container:nsowner \
+        $IMG sh -c 'pidof httpd >/dev/null && echo sees-httpd; hostname; wget -qO- http://127.0.0.1:8082/')
+    expect_eq "container:X namespaces" "sees-httpd
+owner
+hello from image" "$out"
+    P rm -f nsowner >/dev/null
+}
+
 sc_network_none() {
     out=$(P run --rm --network none $IMG sh -c 'ls /sys/class/net | tr "\n" " "')
     expect_eq "only lo" "lo " "$out"
@@ -252,7 +270,8 @@ sc_port_forward() {
 }
 
 sc_pod_localhost() {
-    P pod create --name p1 >/dev/null
+    # podman leaves a removed pod's cgroup in the named/unified hierarchies: note its id
+    P pod create --name p1 >>"$ENG_DIR/pod-ids"
     P run -d --pod p1 --name pweb $IMG httpd -f -p 8081 -h /var/www >/dev/null
     out=$(P run --rm --pod p1 $IMG sh -c 'for i in $(seq 1 100); do wget -qO- http://127.0.0.1:8081/ 2>/dev/null && exit 0; sleep 0.1; done; exit 1')
     expect_eq "pod localhost" "hello from image" "$out"
@@ -329,6 +348,7 @@ run_podman_scenarios() {
     step podman-privileged sc_privileged
     step podman-tmpfs-sysctl-ulimit-caps sc_tmpfs_sysctl_ulimit_caps
     step podman-user-namespace sc_user_namespace
+    step podman-shared-namespaces sc_shared_namespaces
     step podman-network-none sc_network_none
     step podman-port-forward sc_port_forward
     step podman-pod-localhost sc_pod_localhost

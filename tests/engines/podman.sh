@@ -18,11 +18,19 @@ done
 if [ -z "${ENG_INSIDE:-}" ]; then
     export ENG_DIR=${ENG_KEEP_DIR:-$(mktemp -d /var/tmp/lcont-engines-podman.XXXXXX)}
     export ENG_INSIDE=1 ENG_ONLY
-    unshare --mount --net --pid --fork --mount-proc --propagation private "$0" "$@"
-    rc=$?
-    # every process died with the pid namespace; remove what podman left in the cgroup trees
     . "$HERE/lib.sh"
-    cleanup_cgroups $(cat "$ENG_DIR/ids" 2>/dev/null) \
+    unshare --mount --net --pid --fork --mount-proc --propagation private "$0" "$@" &
+    ns_pid=$!
+    # killed (meson timeout, ^C): end the namespace (its init is unshare's child) and
+    # still clean up below
+    trap 'thaw_all $(ls "$ENG_DIR/storage/overlay-containers" 2>/dev/null); pkill -KILL -P $ns_pid' TERM INT
+    while :; do
+        wait $ns_pid
+        rc=$?
+        kill -0 $ns_pid 2>/dev/null || break
+    done
+    # every process died with the pid namespace; remove what podman left in the cgroup trees
+    cleanup_cgroups $(cat "$ENG_DIR/ids" "$ENG_DIR/pod-ids" 2>/dev/null) \
         $(ls "$ENG_DIR/storage/overlay-containers" 2>/dev/null)
     cleanup_shared_cgroups
     [ -n "${ENG_KEEP_DIR:-}" ] || rm -rf "$ENG_DIR"
@@ -47,9 +55,7 @@ mkdir -p /var/lib/cni && mount -t tmpfs tmpfs /var/lib/cni
 ip link set lo up
 
 setup() {
-    make_wrapper
-    make_rootfs_tar
-    podman_world
+    make_wrapper && make_rootfs_tar && podman_world
 }
 
 P() { podman "$@"; }

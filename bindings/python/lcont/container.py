@@ -168,7 +168,10 @@ class Container:
         opts.apparmor_profile = cstr(apparmor_profile, keep)
         opts.selinux_label = cstr(selinux_label, keep)
         flags = 0
-        if user is not None or additional_gids is not None:
+        if additional_gids is not None and user is None:
+            # LCONT_EXEC_USER replaces uid and gid too: do not silently make it root.
+            raise ValueError("additional_gids needs user= as well")
+        if user is not None:
             flags |= lib.LCONT_EXEC_USER
             uid, gid = _parse_user(user)
             opts.uid, opts.gid = uid, gid

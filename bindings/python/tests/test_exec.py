@@ -45,6 +45,9 @@ def test_exec_env_cwd_user(running):
                                          "$(id -u):$(id -g)"],
                                env={"EXTRA": "x"}, cwd="/tmp", user="1000:1001")
     assert (status, out) == (0, "yes x /tmp 1000:1001\n")
+    status, out = exec_capture(running, ["/bin/sh", "-c", "id -G"], user=(7, 8),
+                               additional_gids=[20, 30])
+    assert (status, sorted(out.split())) == (0, ["20", "30", "8"])
 
 
 def test_exec_process_json_and_pids(running):
@@ -66,6 +69,8 @@ def test_exec_errors(running):
     assert e.value.errno == errno.EINVAL
     with pytest.raises(ValueError):
         running.exec(["/bin/true"], user="nobody")  # the binding wants numbers
+    with pytest.raises(ValueError):
+        running.exec(["/bin/true"], additional_gids=[5])  # would reset the user to root
 
 
 def test_pause_resume(running):

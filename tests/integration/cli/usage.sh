@@ -25,8 +25,8 @@ expect_fail "$T/err" lcr kill someid TERM --all
 expect_fail "$T/err" lcr --systemd-cgroup list
 grep -q "systemd cgroup driver is not supported: no systemd on this host" "$T/err" ||
     fail "systemd: $(cat "$T/err")"
-expect_fail "$T/err" lcr exec foo true
-grep -q "not supported" "$T/err" || fail "exec: $(cat "$T/err")"
+expect_fail "$T/err" lcr checkpoint foo
+grep -q "not supported" "$T/err" || fail "checkpoint: $(cat "$T/err")"
 
 # accepted global spellings
 for g in "--rootless auto" "--rootless=true" "--rootless false" "-rootless auto" \

@@ -914,6 +914,38 @@ for _name, _payload in MALFORMED.items():
         return lambda binary: malformed(binary, payload)
     CASES["malformed_" + _name] = _mk(_payload)
 
+@case
+def test_garbage_input(binary):
+    import random
+    rnd = random.Random(5)
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        seeds = [b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                 b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 b"5\r\nhello\r\n0\r\n\r\n",
+                 b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"]
+        for i in range(150):
+            p = bytearray(rnd.choice(seeds))
+            for _ in range(rnd.randint(1, 4)):
+                p[rnd.randrange(len(p))] = rnd.randrange(256)
+            p = bytes(p[:rnd.randint(1, len(p))]) if i % 3 == 0 else bytes(p)
+            s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+            s.sendall(p)
+            s.shutdown(socket.SHUT_WR)  # no more input: every case must end
+            s.settimeout(WAIT)
+            try:
+                while s.recv(65536):
+                    pass
+            except ConnectionResetError:
+                pass
+            s.close()
+        check(gw.alive(), "gateway survived garbage")
+        check(http_get(port)[0] == 200, "still serving")
+    finally:
+        gw.stop()
+
+
 CASES["malformed_oversized_headers"] = lambda binary: malformed(
     binary, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n",
     b"HTTP/1.1 431")

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The gateway's HTTP/1.1 parser and body framer on a table of accepted and rejected inputs,
  * including every request smuggling shape the proxy must refuse. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,11 +146,53 @@ static void test_chunked(void)
     EXPECT(gw_body_feed(&cl, "abcdef", 6) == 3 && cl.done, "content-length stops at 3");
 }
 
+/* Mutated requests (fixed seed): the parser and framer must only ever answer, never crash or
+ * claim a head longer than their input. */
+static void test_mutations(void)
+{
+    static const char *const seeds[] = {
+        "POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nX: y\r\n\r\nabc",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    };
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    char buf[256];
+    for (int iter = 0; iter < 200000; iter++) {
+        const char *seed = seeds[iter % 3];
+        size_t len = strlen(seed);
+        memcpy(buf, seed, len);
+        for (int m = 0; m < 1 + iter % 4; m++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[x % len] = (char)(x >> 32);
+        }
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t cut = (size_t)(x % (len + 1));
+        struct gw_hdr hdrs[8];
+        struct gw_head h;
+        int r = iter % 3 == 2 ? gw_http_parse_response(buf, cut, hdrs, 8, &h)
+                              : gw_http_parse_request(buf, cut, hdrs, 8, &h);
+        EXPECT(r <= (int)cut, "mutation %d: head length %d > input %zu", iter, r, cut);
+        if (r > 0) {
+            struct gw_body b;
+            if ((iter % 3 == 2 ? gw_http_response_body(&h, false, &b)
+                               : gw_http_request_body(&h, &b)) == 0) {
+                ssize_t n = gw_body_feed(&b, buf + r, cut - (size_t)r);
+                EXPECT(n <= (ssize_t)(cut - (size_t)r), "mutation %d: body overrun", iter);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     test_requests();
     test_response();
     test_chunked();
+    test_mutations();
     if (failures) {
         printf("%d failure(s)\n", failures);
         return 1;

@@ -290,12 +290,14 @@ def main(out):
                                   platform={"os": "linux", "architecture": arch}))
     lay.write(os.path.join(out, "multi", "oci"))
 
-    # 60 small layers: more than one overlayfs option string can name.
+    # Many small layers: 60 need the short "/proc/self/fd/N" lowerdir form, 250 do not fit
+    # in one page of mount options at all. The first 60 are shared.
     lay = Layout()
     many = [(l0, "gzip")] + [(tar_bytes([("etc", "dir", None, 0o755),
-                                         ("etc/layer-%02d" % i, "file", b"%d\n" % i, 0o644)]),
-                              "gzip") for i in range(59)]
-    lay.tag(lay.image(many), "many")
+                                         ("etc/layer-%03d" % i, "file", b"%d\n" % i, 0o644)]),
+                              "gzip") for i in range(249)]
+    lay.tag(lay.image(many[:60]), "many60")
+    lay.tag(lay.image(many), "many250")
     lay.write(os.path.join(out, "many", "oci"))
 
     bad = os.path.join(out, "bad")
@@ -420,6 +422,18 @@ def main(out):
         ("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": ["bad:member"],
                                        "Layers": ["l/layer.tar"]}]).encode()),
         ("c.json", cfg), ("real.tar", l0), ("l/layer.tar", ("symlink", "../real.tar"))])
+    # A layer.tar that is not the layer the config's diff_ids names.
+    cfg = config_for([sha(l0), sha(b"something else")])
+    tar_members(os.path.join(bad, "docker", "diffid.tar"), [
+        ("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": ["bad:diffid"],
+                                       "Layers": ["a/layer.tar", "b/layer.tar"]}]).encode()),
+        ("c.json", cfg), ("a/layer.tar", l0), ("b/layer.tar", l1)])
+    # A layer named in manifest.json that is not in the archive.
+    cfg = config_for([sha(l0)])
+    tar_members(os.path.join(bad, "docker", "missing-layer.tar"), [
+        ("manifest.json", json.dumps([{"Config": "c.json", "RepoTags": ["bad:missing"],
+                                       "Layers": ["gone/layer.tar"]}]).encode()),
+        ("c.json", cfg)])
     # manifest.json is not JSON.
     tar_members(os.path.join(bad, "docker", "bad-json.tar"), [("manifest.json", b"[{")])
 

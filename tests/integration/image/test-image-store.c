@@ -662,24 +662,34 @@ static void test_image_mount_fallback_without_privilege(void **state)
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-/* 60 layers do not fit in one overlayfs option string: a clear -E2BIG, nothing left
- * mounted or recorded; the copy mode still works. */
+/* 60 layers need the short lowerdir form; 250 do not fit in one page of mount options:
+ * a clear -E2BIG, nothing left mounted or recorded, and the copy mode still works. */
 static void test_image_mount_many_layers(void **state)
 {
-    lcont_image *img = load_ok(P("oci:%s/many/oci:many", work), NULL);
+    lcont_image *img = load_ok(P("oci:%s/many/oci:many60", work), NULL);
     lcont_error *err = NULL;
+    struct statfs sfs;
     PATH(t, "%s/m", scratch);
 
     assert_int_equal(lcont_image_get_layer_count(img), 60);
     mkdir(t, 0755);
+    assert_int_equal(lcont_image_mount(store, img, t, NULL, 0, NULL), 0);
+    assert_int_equal(statfs(t, &sfs), 0);
+    assert_int_equal(sfs.f_type, 0x794c7630);
+    assert_string_equal(slurp(P("%s/etc/layer-058", t)), "58\n");
+    assert_int_equal(access(P("%s/etc/motd", t), F_OK), -1); /* not in these layers */
+    assert_int_equal(lcont_image_umount(store, t, 0, NULL), 0);
+    lcont_image_unref(img);
+
+    img = load_ok(P("oci:%s/many/oci:many250", work), NULL);
     assert_int_equal(lcont_image_mount(store, img, t, NULL, 0, &err), -E2BIG);
     assert_non_null(strstr(lcont_error_message(err), "LCONT_IMAGE_MOUNT_COPY"));
     lcont_error_free(err);
     assert_false(is_mountpoint(t));
     assert_int_equal(count_entries(P("%s/mounts", root)), 0);
-    assert_int_equal(count_entries(P("%s/layers", root)), 60);
+    assert_int_equal(count_entries(P("%s/layers", root)), 250);
     assert_int_equal(lcont_image_mount(store, img, t, NULL, LCONT_IMAGE_MOUNT_COPY, NULL), 0);
-    assert_string_equal(slurp(P("%s/etc/layer-58", t)), "58\n");
+    assert_string_equal(slurp(P("%s/etc/layer-248", t)), "248\n");
     assert_int_equal(access(P("%s/bin/busybox", t), X_OK), 0);
     assert_int_equal(lcont_image_umount(store, t, 0, NULL), 0);
     lcont_image_unref(img);
@@ -1008,6 +1018,18 @@ static void test_image_bad_docker_symlink_member(void **state)
     load_fails(P("docker-archive:%s/bad/docker/symlink-member.tar", work), -EINVAL, "is a symlink");
 }
 
+static void test_image_bad_docker_diffid(void **state)
+{
+    load_fails(P("docker-archive:%s/bad/docker/diffid.tar", work), -EINVAL,
+               "does not match rootfs.diff_ids[1]");
+}
+
+static void test_image_bad_docker_missing_layer(void **state)
+{
+    load_fails(P("docker-archive:%s/bad/docker/missing-layer.tar", work), -ENOENT,
+               "'gone/layer.tar'");
+}
+
 static void test_image_bad_docker_json(void **state)
 {
     load_fails(P("docker-archive:%s/bad/docker/bad-json.tar", work), -EINVAL, "not valid JSON");
@@ -1204,6 +1226,8 @@ int main(int argc, char **argv)
         T(test_image_bad_docker_path_absolute),
         T(test_image_bad_docker_symlinked_dir),
         T(test_image_bad_docker_symlink_member),
+        T(test_image_bad_docker_diffid),
+        T(test_image_bad_docker_missing_layer),
         T(test_image_bad_docker_json),
         T(test_image_bad_archive_not_tar),
         T(test_image_concurrent_imports),
