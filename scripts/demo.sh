@@ -10,7 +10,12 @@ bash scripts/build.sh
 B=build
 RUN="$B/examples/lcont-run/lcont-run"
 WORK=$(mktemp -d /tmp/lcont-demo.XXXXXX)
-trap '"$RUN" --root "$WORK/state" delete --force demo >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+cleanup() {
+  "$RUN" --root "$WORK/state" delete --force demo >/dev/null 2>&1 || true
+  umount -l "$WORK/mnt" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 echo "== preparing an OCI bundle in $WORK/bundle (busybox-static rootfs)"
 mkdir -p "$WORK/bundle/rootfs/bin" "$WORK/bundle/rootfs/etc"
@@ -37,3 +42,23 @@ echo "== exit status: $?"
 
 echo "== the same lifecycle through the C API (examples/run-bundle.c)"
 "$B/examples/run-bundle" "$WORK/bundle" "$WORK/state" demo-api
+
+echo
+echo "== images: a two-layer busybox image saved as a docker-archive, loaded and run"
+LC="$B/examples/lcont/lcont --root $WORK/store --runroot $WORK/state"
+python3 tests/integration/lcont-cli/mkimage.py /bin/busybox "$WORK/img" >/dev/null
+$LC image load "docker-archive:$WORK/img/image.tar"
+$LC image ls
+echo "-- lcont run --rm lcont-test/bb:latest sh -c '...'"
+$LC run --rm --hostname from-an-image lcont-test/bb:latest \
+    sh -c 'echo "hello from $(hostname) as $(id -un)"; cat /hello.txt; ls /etc/motd 2>&1 || true'
+echo "-- the image's layers are cached once; a mount assembles them with overlayfs"
+mkdir -p "$WORK/mnt"
+$LC image mount lcont-test/bb:latest "$WORK/mnt"
+grep " $WORK/mnt " /proc/self/mountinfo | sed 's/ - overlay.*lowerdir=/ overlay lowerdir=/' | cut -c1-160
+$LC image umount "$WORK/mnt"
+$LC image rm lcont-test/bb:latest >/dev/null
+
+echo
+echo "== the same bundle from Python (bindings/python, examples/python/run_bundle.py)"
+PYTHONPATH="$B/bindings/python" /usr/bin/python3 examples/python/run_bundle.py "$WORK/bundle" demo-py
