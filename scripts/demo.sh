@@ -11,7 +11,8 @@ B=build
 RUN="$B/examples/lcont-run/lcont-run"
 WORK=$(mktemp -d /tmp/lcont-demo.XXXXXX)
 cleanup() {
-  "$RUN" --root "$WORK/state" delete --force demo >/dev/null 2>&1 || true
+  for id in demo web1 web2; do "$RUN" --root "$WORK/state" delete --force "$id" >/dev/null 2>&1 || true; done
+  [ -n "${GW:-}" ] && kill "$GW" 2>/dev/null || true
   umount -l "$WORK/mnt" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -62,3 +63,67 @@ $LC image rm lcont-test/bb:latest >/dev/null
 echo
 echo "== the same bundle from Python (bindings/python, examples/python/run_bundle.py)"
 PYTHONPATH="$B/bindings/python" /usr/bin/python3 examples/python/run_bundle.py "$WORK/bundle" demo-py
+
+echo
+echo "== services: two web containers, a Kubernetes Service + EndpointSlice, lcont-gateway in front"
+for i in 1 2; do
+  cp -a "$WORK/bundle" "$WORK/web$i"
+  mkdir -p "$WORK/web$i/rootfs/www"
+  echo "hello from web$i" > "$WORK/web$i/rootfs/www/index.html"
+  ln -sf busybox "$WORK/web$i/rootfs/bin/httpd"
+  python3 - "$WORK/web$i/config.json" "$i" <<'PY'
+import json, sys
+path, i = sys.argv[1], sys.argv[2]
+c = json.load(open(path))
+c["process"]["args"] = ["httpd", "-f", "-p", "127.0.0.%s:18081" % i, "-h", "/www"]
+c["hostname"] = "web" + i
+# the host's network namespace: the pod network arrives with pods (lib/pod)
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+json.dump(c, open(path, "w"))
+PY
+  "$RUN" --root "$WORK/state" run --detach --bundle "$WORK/web$i" "web$i" </dev/null >/dev/null 2>&1
+done
+cat > "$WORK/services.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: demo}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 18081}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-abc, namespace: demo, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{name: http, port: 18081}]
+endpoints:
+  - {addresses: ["127.0.0.1"], conditions: {ready: true}, targetRef: {kind: Pod, name: web1}}
+  - {addresses: ["127.0.0.2"], conditions: {ready: true}, targetRef: {kind: Pod, name: web2}}
+YAML
+cat > "$WORK/gateway.yaml" <<YAML
+workers: 1
+admin: 127.0.0.1:18090
+services:
+  - name: web
+    table: {file: $WORK/services.yaml, service: demo/web, port: http}
+listeners:
+  - listen: 127.0.0.1:18080
+    protocol: http
+    routes:
+      - service: web
+YAML
+"$B/examples/lcont-gateway/lcont-gateway" -c "$WORK/gateway.yaml" &
+GW=$!
+for _ in $(seq 50); do
+  python3 -c 'import socket; socket.create_connection(("127.0.0.1", 18080), 0.2)' 2>/dev/null && break
+  sleep 0.1
+done
+for n in 1 2 3 4; do
+  printf 'GET / #%s -> ' "$n"
+  python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:18080/").read().decode().strip())'
+done
+echo "-- from the gateway's /metrics:"
+python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:18090/metrics").read().decode())' |
+  grep -E '^lcont_gateway_responses_total.service="web".*2xx' || true
+kill -TERM "$GW"; wait "$GW" || true
+for i in 1 2; do "$RUN" --root "$WORK/state" delete --force "web$i"; done

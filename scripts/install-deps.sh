@@ -15,7 +15,7 @@ PKGS=(
   qemu-system-x86 xz-utils bc file
   # fuzzing and benchmarks (peers measured side by side)
   clang libclang-rt-14-dev crun runc hyperfine time valgrind
-  umoci skopeo haproxy nginx wrk iperf3
+  umoci skopeo haproxy nginx libnginx-mod-stream wrk iperf3
   # real engines driving lcont-run (tests/engines)
   podman containerd
   # python bindings
