@@ -62,12 +62,14 @@ static int fail(lcont_error *e, int r, const char *what, char *err, size_t errle
     return -1;
 }
 
-/* Kubernetes objects carry "kind"; anything else is the table's own persist format. */
+/* Kubernetes objects carry a "kind"; the table's own persist format is kind
+ * "lcont-service-table" (or has none). */
 static bool is_k8s(const cJSON *j)
 {
     if (cJSON_IsArray(j))
         j = j->child;
-    return j && cJSON_GetObjectItemCaseSensitive(j, "kind") != NULL;
+    const cJSON *kind = j ? cJSON_GetObjectItemCaseSensitive(j, "kind") : NULL;
+    return cJSON_IsString(kind) && strcmp(kind->valuestring, "lcont-service-table") != 0;
 }
 
 static int apply_file(const char *path, cJSON **ret_json, char *err, size_t errlen)
@@ -292,6 +294,7 @@ struct gw_endpoint *gw_table_pick(struct gw_service *s, const struct sockaddr *c
         struct gw_endpoint *e = endpoint_of(s, &p);
         if (e && e != avoid && gw_endpoint_usable(e, now)) {
             atomic_store_explicit(&e->table_ep_id, p.endpoint_id, memory_order_relaxed);
+            atomic_fetch_add_explicit(&e->picks, 1, memory_order_relaxed);
             return e;
         }
     }

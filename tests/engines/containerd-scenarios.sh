@@ -58,6 +58,24 @@ sc_run_env_cwd() {
     expect_eq "env/cwd/user" "bar /tmp 0:0" "$out"
 }
 
+sc_run_mounts_limits() {
+    mkdir -p "$ENG_DIR/cvol"
+    out=$(C run --rm --runc-binary "$RUNC" --read-only \
+        --mount "type=bind,src=$ENG_DIR/cvol,dst=/data,options=rbind:rw" $IMG x8 \
+        sh -c 'echo in >/data/f; touch /x 2>/dev/null && echo rw || echo ro')
+    expect_eq "read-only root" "ro" "$out"
+    expect_eq "bind write" in "$(cat "$ENG_DIR/cvol/f")"
+    C run -d --runc-binary "$RUNC" --memory-limit 67108864 $IMG x10 sleep 1000 >/dev/null
+    mem=$(cat /sys/fs/cgroup/memory/$NS/x10/memory.limit_in_bytes 2>/dev/null ||
+        cat /sys/fs/cgroup/$NS/x10/memory.max)
+    task_cleanup x10
+    expect_eq "memory limit in the /<namespace>/<id> cgroup" 67108864 "$mem"
+    out=$(C run --rm --runc-binary "$RUNC" --net-host --privileged $IMG x9 \
+        sh -c 'grep CapEff /proc/self/status | tr -d " \t"; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " "')
+    expect_eq "privileged, host net" "CapEff:$(awk '/^CapBnd/{print $2}' /proc/self/status)
+$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort | tr "\n" " ")" "$out"
+}
+
 sc_run_stdin() {
     # ctr 1.6 "run" never closes the task's stdin at EOF (with runc either), so read one line
     out=$(printf 'abc\n' | C run --rm --runc-binary "$RUNC" $IMG x6 sh -c 'read l; echo $l | tr a-z A-Z')
@@ -199,6 +217,7 @@ run_containerd_scenarios() {
     step ctr-run-exit-codes sc_run_exit_codes
     [ -z "${ENG_RESTART_ONLY:-}" ] || { for i in 1 2 3 4 5; do step ctr-restart-$i sc_restart_containerd; done; return; }
     step ctr-run-env-cwd sc_run_env_cwd
+    step ctr-run-mounts-limits sc_run_mounts_limits
     step ctr-run-stdin sc_run_stdin
     step ctr-run-tty sc_run_tty
     step ctr-runc-on-path sc_runc_on_path

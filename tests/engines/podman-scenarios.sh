@@ -225,6 +225,15 @@ sc_tmpfs_sysctl_ulimit_caps() {
 CapEff:	0000000000000400" "$out"
 }
 
+sc_seccomp_nnp_device() {
+    st='grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr -d " \t" | tr "\n" " "'
+    expect_eq "default" "NoNewPrivs:0 Seccomp:2 " "$(P run --rm $IMG sh -c "$st")"
+    expect_eq "unconfined + nnp" "NoNewPrivs:1 Seccomp:0 " \
+        "$(P run --rm --security-opt seccomp=unconfined --security-opt no-new-privileges $IMG sh -c "$st")"
+    out=$(P run --rm --device /dev/null:/dev/mynull $IMG sh -c 'test -c /dev/mynull && echo x >/dev/mynull && echo dev-ok')
+    expect_eq "--device" "dev-ok" "$out"
+}
+
 sc_user_namespace() {
     out=$(P run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 $IMG \
         sh -c 'cat /proc/self/uid_map | tr -s " "; id -u; touch /tmp/x && stat -c %u /tmp/x')
@@ -347,6 +356,7 @@ run_podman_scenarios() {
     step podman-pids-limit-bites sc_pids_limit_bites
     step podman-privileged sc_privileged
     step podman-tmpfs-sysctl-ulimit-caps sc_tmpfs_sysctl_ulimit_caps
+    step podman-seccomp-nnp-device sc_seccomp_nnp_device
     step podman-user-namespace sc_user_namespace
     step podman-shared-namespaces sc_shared_namespaces
     step podman-network-none sc_network_none

@@ -811,6 +811,34 @@ def test_config_errors(binary):
     check(r.returncode == 0, "good config: %r" % r.stderr)
 
 
+@case
+def test_table_file_persist_format(binary):
+    a, b = Backend("a"), Backend("b")
+    port = free_port()
+    tfile = os.path.join(tempdir("gwtable-"), "table.json")
+    json.dump({"kind": "lcont-service-table", "version": 1, "services": [{
+        "namespace": "default", "name": "api",
+        "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": "web"}],
+        "picker": "round-robin",
+        "endpoints": [{"address": "127.0.0.1", "ports": [{"name": "web", "port": x.port}],
+                       "ready": True} for x in (a,)] +
+                     [{"address": "127.0.0.2", "ports": [{"name": "web", "port": b.port}],
+                       "ready": False}]}]}, open(tfile, "w"))
+    gw = Gateway(binary, {
+        "services": [{"name": "api", "table": {"file": tfile, "service": "api",
+                                               "port": "http"}}],
+        "listeners": [http_listener(port, [{"service": "api"}])],
+    })
+    try:
+        seen = [http_get(port)[1]["x-backend"] for _ in range(6)]
+        check(seen == ["a"] * 6, "only the ready endpoint of the table: %r" % seen)
+        check(gw.metric('lcont_gateway_retries_total{service="api"}') == 0,
+              "the not-ready endpoint was never tried")
+        check(gw.metric("lcont_gateway_table_generation") > 0, "table generation exported")
+    finally:
+        gw.stop()
+
+
 # ---------------------------------------------------------------- TLS
 
 
