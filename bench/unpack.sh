@@ -33,7 +33,7 @@ while getopts n:w: opt; do
     case $opt in
     n) rounds=$OPTARG ;;
     w) warmup=$OPTARG ;;
-    *) sed -n '22p' "$0" >&2; exit 2 ;;
+    *) sed -n '25p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))

@@ -142,7 +142,7 @@ sc_with_ns_network() {
     # ctr makes a bare netns (no CNI): bring its loopback up from outside
     nsenter --net=/proc/$pid/ns/net ip link set lo up
     out=$(C run --rm --runc-binary "$RUNC" --with-ns "network:/proc/$pid/ns/net" $IMG cli \
-        sh -c 'for i in $(seq 1 100); do wget -qO- http://127.0.0.1:8090/ 2>/dev/null && exit 0; sleep 0.1; done; exit 1')
+        sh -c 'for i in $(seq 1 300); do wget -qO- http://127.0.0.1:8090/ 2>/dev/null && exit 0; sleep 0.1; done; exit 1')
     expect_eq "shared netns" "hello from image" "$out"
     task_cleanup srv
 }
@@ -208,8 +208,10 @@ sc_pause_resume() {
         cat "$ENG_DIR/pause.out"; fail "task pause"
     fi
     expect_eq "paused" PAUSED "$(task_status pr)"
+    expect_match "cgroup frozen" '^(FROZEN|1)$' "$(freezer_state $NS/pr)"
     C task resume pr
     expect_eq "resumed" RUNNING "$(task_status pr)"
+    expect_match "cgroup thawed" '^(THAWED|0)$' "$(freezer_state $NS/pr)"
     task_cleanup pr
 }
 

@@ -55,7 +55,7 @@ expect_match() {
 # keeps a broken run from hanging the suite).
 wait_for() {
     local i
-    for i in $(seq 1 200); do
+    for i in $(seq 1 600); do
         if "$@" >/dev/null 2>&1; then return 0; fi
         sleep 0.05
     done
@@ -199,6 +199,12 @@ thaw_all() {
             esac
         done
     done
+}
+
+# Freezer state of a cgroup (path below the hierarchy root): FROZEN/THAWED on v1,
+# 1/0 from cgroup.freeze on v2.
+freezer_state() {
+    cat "/sys/fs/cgroup/freezer/$1/freezer.state" 2>/dev/null || cat "/sys/fs/cgroup/$1/cgroup.freeze"
 }
 
 summary() {
