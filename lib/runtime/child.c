@@ -287,10 +287,12 @@ static int prepare_exec_fds(const struct lcont_child_plan *plan, struct child_me
     unsigned first = 3 + (unsigned)plan->preserve_fds;
 
     /* only the caller's own fds: ours in the range are CLOEXEC and stay so */
-    for (int fd = 3; fd < (int)first; fd++)
-        if ((plan->preserved[(fd - 3) / 8] & (1u << ((fd - 3) % 8))) && fcntl(fd, F_SETFD, 0) < 0 &&
-            errno != EBADF)
+    for (int fd = 3; fd < (int)first; fd++) {
+        bool callers = plan->preserved[(fd - 3) / 8] & (1u << ((fd - 3) % 8));
+
+        if (callers && fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
             return lcont__child_fail(&m->err, -errno, "preserve fd", NULL);
+    }
     /* everything else closes at exec, whatever the caller forgot to mark */
     if (lcont__sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         return lcont__child_fail(&m->err, -errno, "close_range", NULL);
