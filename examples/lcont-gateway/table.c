@@ -294,7 +294,6 @@ struct gw_endpoint *gw_table_pick(struct gw_service *s, const struct sockaddr *c
         struct gw_endpoint *e = endpoint_of(s, &p);
         if (e && e != avoid && gw_endpoint_usable(e, now)) {
             atomic_store_explicit(&e->table_ep_id, p.endpoint_id, memory_order_relaxed);
-            atomic_fetch_add_explicit(&e->picks, 1, memory_order_relaxed);
             return e;
         }
     }
