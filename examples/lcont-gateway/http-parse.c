@@ -149,6 +149,9 @@ int gw_http_parse_response(const char *buf, size_t len, struct gw_hdr *hdrs, siz
     ret->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
     ret->reason = n > 12 ? buf + 13 : buf + 12;
     ret->reason_len = n > 12 ? (size_t)n - 13 : 0;
+    for (size_t k = 0; k < ret->reason_len; k++)
+        if (!is_vchar_or_ws((unsigned char)ret->reason[k]))
+            return -502;
     int r = parse_headers(buf, len, (size_t)n + 2, ret);
     return r < 0 ? -502 : r;
 }
@@ -261,12 +264,14 @@ int gw_http_response_body(const struct gw_head *h, bool head_request, struct gw_
 
 enum {
     CH_SIZE,
+    CH_SIZE_BWS,
     CH_EXT,
     CH_SIZE_LF,
     CH_DATA,
     CH_DATA_CR,
     CH_DATA_LF,
     CH_TRAILER_START,
+    CH_TRAILER_NAME,
     CH_TRAILER,
     CH_TRAILER_LF,
     CH_FINAL_LF,
@@ -296,14 +301,25 @@ static ssize_t chunked_feed(struct gw_body *b, const char *p, size_t len)
                 b->remaining = b->remaining * 16 + (uint64_t)v;
             } else if (b->digits > 0 && c == '\r') {
                 b->state = CH_SIZE_LF;
-            } else if (b->digits > 0 && (c == ';' || c == ' ' || c == '\t')) {
+            } else if (b->digits > 0 && c == ';') {
                 b->state = CH_EXT;
+            } else if (b->digits > 0 && (c == ' ' || c == '\t')) {
+                b->state = CH_SIZE_BWS; /* "1 0" is not a size of 1: only BWS ";" may follow */
             } else {
                 return -1;
             }
             i++;
             break;
         }
+        case CH_SIZE_BWS:
+            if (c == ';')
+                b->state = CH_EXT;
+            else if (c == '\r')
+                b->state = CH_SIZE_LF;
+            else if (c != ' ' && c != '\t')
+                return -1;
+            i++;
+            break;
         case CH_EXT:
             if (c == '\r')
                 b->state = CH_SIZE_LF;
@@ -344,16 +360,23 @@ static ssize_t chunked_feed(struct gw_body *b, const char *p, size_t len)
         case CH_TRAILER_START:
             if (c == '\r')
                 b->state = CH_FINAL_LF;
-            else if (c == '\n' || c == ' ' || c == '\t')
-                return -1;
+            else if (is_tchar((unsigned char)c))
+                b->state = CH_TRAILER_NAME;
             else
+                return -1; /* obs-fold, empty name, CTL */
+            i++;
+            break;
+        case CH_TRAILER_NAME:
+            if (c == ':')
                 b->state = CH_TRAILER;
+            else if (!is_tchar((unsigned char)c))
+                return -1;
             i++;
             break;
         case CH_TRAILER:
             if (c == '\r')
                 b->state = CH_TRAILER_LF;
-            else if (c == '\n')
+            else if (!is_vchar_or_ws((unsigned char)c))
                 return -1;
             i++;
             break;

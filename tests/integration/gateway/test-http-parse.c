@@ -114,6 +114,8 @@ static void test_response(void)
     t = "HTTP/1.1 200\r\nContent-Length: 3\r\n\r\n";
     EXPECT(gw_http_parse_response(t, strlen(t), hdrs, 8, &h) > 0 && h.reason_len == 0,
            "empty reason");
+    t = "HTTP/1.1 200 O\001K\r\nContent-Length: 0\r\n\r\n";
+    EXPECT(gw_http_parse_response(t, strlen(t), hdrs, 8, &h) < 0, "control byte in reason");
     t = "HTTP/1.1 2x0 OK\r\n\r\n";
     EXPECT(gw_http_parse_response(t, strlen(t), hdrs, 8, &h) == -502, "bad status");
 }
@@ -136,7 +138,10 @@ static void test_chunked(void)
         EXPECT(b.done && used == len - 4, "chunked mode %d: end at %zu", mode, used);
     }
     static const char *const bad[] = {
-        "zz\r\n", "5\nhello", "5\r\nhelloX\r\n", ";x\r\n", "1234567890123456\r\n", "0\r\n\r\r"
+        "zz\r\n", "5\nhello", "5\r\nhelloX\r\n", ";x\r\n", "1234567890123456\r\n", "0\r\n\r\r",
+        /* smuggling shapes found by fuzz-http: a size must be followed by BWS ";" or CRLF, and
+         * trailers are header fields */
+        "1 0\r\n", "1 zz\r\n", "0\r\nno colon\r\n\r\n", "0\r\nX: \001\r\n\r\n"
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct gw_body b = { .kind = GW_BODY_CHUNKED };
