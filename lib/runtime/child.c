@@ -17,13 +17,12 @@
 
 #include "core/childmsg.h"
 #include "core/sys.h"
+#include "runtime/child-common.h"
 #include "runtime/console.h"
 #include "runtime/hooks.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Scratch memory of the child, mmap'ed: the calling thread's stack may be small. */
 struct child_mem {
@@ -80,39 +79,6 @@ static int send_and_wait(const struct lcont_child_plan *plan, struct child_mem *
     if (r < 0)
         return lcont__child_fail(&m->err, r, "sync with parent: send failed", NULL);
     return expect(plan, m, LCONT_SYNC_PARENT_ACK);
-}
-
-static void reset_signals(void)
-{
-    struct sigaction sa;
-    sigset_t none;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &sa, NULL); /* glibc-reserved signals just fail */
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-static int setup_stdio(const struct lcont_child_plan *plan, struct child_mem *m)
-{
-    int tmp[3];
-
-    /* move to high fds first so that e.g. stdio = {1, 0, 2} cannot clobber itself */
-    for (int i = 0; i < 3; i++) {
-        tmp[i] = -1;
-        if (plan->stdio[i] >= 0 && (tmp[i] = fcntl(plan->stdio[i], F_DUPFD_CLOEXEC, 10)) < 0)
-            return lcont__child_fail(&m->err, -errno, "duplicate stdio fd", NULL);
-    }
-    for (int i = 0; i < 3; i++)
-        if (tmp[i] >= 0) {
-            if (dup2(tmp[i], i) < 0)
-                return lcont__child_fail(&m->err, -errno, "set up stdio", NULL);
-            close(tmp[i]);
-        }
-    return 0;
 }
 
 static int join_namespaces(const struct lcont_child_plan *plan, struct child_mem *m)
@@ -198,69 +164,6 @@ static int set_uts(const struct lcont_child_plan *plan, struct child_mem *m)
     return 0;
 }
 
-/* cwd must be inside the new root: a leaked fd must never become the cwd (CVE-2024-21626). */
-static int enter_cwd(const struct lcont_child_plan *plan, struct child_mem *m)
-{
-    const char *cwd = plan->spec->process->cwd;
-    char buf[4096];
-    long n;
-
-    if (chdir(cwd) < 0)
-        return lcont__child_fail(&m->err, -errno, "chdir to cwd", cwd);
-    n = syscall(SYS_getcwd, buf, sizeof(buf));
-    if (n < 0 || buf[0] != '/')
-        return lcont__child_fail(&m->err, -EPERM, "cwd is outside the container root", cwd);
-    return 0;
-}
-
-static int is_executable_file(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return -errno;
-    if (!S_ISREG(st.st_mode))
-        return -EACCES;
-    return access(path, X_OK) < 0 ? -errno : 0;
-}
-
-/* PATH lookup inside the container, like execvp but with no allocation. */
-static int resolve_executable(const struct lcont_child_plan *plan, struct child_mem *m)
-{
-    const char *arg0 = plan->spec->process->args[0];
-    const char *p = plan->path_env ? plan->path_env : DEFAULT_PATH;
-    int last = -ENOENT;
-
-    if (strchr(arg0, '/')) {
-        int r = is_executable_file(arg0);
-        m->exe[0] = '\0';
-        lcont__cm_append(m->exe, sizeof(m->exe), arg0);
-        if (r < 0)
-            return lcont__child_fail(&m->err, r, "exec: cannot run", arg0);
-        return 0;
-    }
-    while (*p) {
-        const char *end = strchrnul(p, ':');
-        size_t dlen = (size_t)(end - p);
-        if (dlen > 0 && dlen + strlen(arg0) + 2 < sizeof(m->exe)) {
-            int r;
-            memcpy(m->exe, p, dlen);
-            m->exe[dlen] = '/';
-            strcpy(m->exe + dlen + 1, arg0);
-            r = is_executable_file(m->exe);
-            if (r == 0)
-                return 0;
-            if (r != -ENOENT && r != -ENOTDIR)
-                last = r;
-        }
-        p = *end ? end + 1 : end;
-    }
-    if (last == -ENOENT) {
-        lcont__child_fail(&m->err, -ENOENT, "exec: executable file not found in $PATH:", arg0);
-        return m->err.code;
-    }
-    return lcont__child_fail(&m->err, last, "exec: cannot run", arg0);
-}
-
 static int wait_for_start(const struct lcont_child_plan *plan, struct child_mem *m)
 {
     char path[64] = "self/fd/";
@@ -282,30 +185,13 @@ static int wait_for_start(const struct lcont_child_plan *plan, struct child_mem 
     return 0;
 }
 
-static int prepare_exec_fds(const struct lcont_child_plan *plan, struct child_mem *m)
-{
-    unsigned first = 3 + (unsigned)plan->preserve_fds;
-
-    /* only the caller's own fds: ours in the range are CLOEXEC and stay so */
-    for (int fd = 3; fd < (int)first; fd++) {
-        bool callers = plan->preserved[(fd - 3) / 8] & (1u << ((fd - 3) % 8));
-
-        if (callers && fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
-            return lcont__child_fail(&m->err, -errno, "preserve fd", NULL);
-    }
-    /* everything else closes at exec, whatever the caller forgot to mark */
-    if (lcont__sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        return lcont__child_fail(&m->err, -errno, "close_range", NULL);
-    return 0;
-}
-
 void lcont__child_main(const struct lcont_child_plan *plan)
 {
     const struct lcont_spec *spec = plan->spec;
     struct child_mem *m;
     int listener = -1;
 
-    reset_signals();
+    lcont__child_reset_signals();
     for (size_t i = 0; i < sizeof(plan->close_fds) / sizeof(plan->close_fds[0]); i++)
         if (plan->close_fds[i] >= 0)
             close(plan->close_fds[i]);
@@ -318,7 +204,7 @@ void lcont__child_main(const struct lcont_child_plan *plan)
         lcont__child_fail(&m->err, -errno, "prctl", NULL);
         die(plan, m, 0);
     }
-    if (setup_stdio(plan, m) < 0 || join_namespaces(plan, m) < 0)
+    if (lcont__child_setup_stdio(plan->stdio, &m->err) < 0 || join_namespaces(plan, m) < 0)
         die(plan, m, 0);
     if (plan->unshare_flags & CLONE_NEWUSER) {
         if (send_and_wait(plan, m, LCONT_SYNC_CHILD_USERNS, -1) < 0)
@@ -376,7 +262,9 @@ void lcont__child_main(const struct lcont_child_plan *plan)
             die(plan, m, 0);
         close(master);
     }
-    if (enter_cwd(plan, m) < 0 || resolve_executable(plan, m) < 0)
+    if (lcont__child_enter_cwd(plan->spec->process->cwd, &m->err) < 0 ||
+        lcont__child_resolve_executable(plan->spec->process->args[0], plan->path_env, m->exe,
+                                        sizeof(m->exe), &m->err) < 0)
         die(plan, m, 0);
     /* the parent must forward a notify listener, so install seccomp while it is here */
     if (plan->notify_seccomp) {
@@ -402,7 +290,7 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     if (!plan->notify_seccomp &&
         lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
         die(plan, m, 1);
-    if (prepare_exec_fds(plan, m) < 0)
+    if (lcont__child_prepare_exec_fds(plan->preserve_fds, plan->preserved, &m->err) < 0)
         die(plan, m, 1);
     execve(m->exe, spec->process->args,
            spec->process->env ? spec->process->env : (char *[]){ NULL });

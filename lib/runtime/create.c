@@ -26,6 +26,7 @@
 #include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
+#include "runtime/child-common.h"
 #include "runtime/child.h"
 #include "runtime/container-internal.h"
 #include "runtime/device-rules.h"
@@ -675,31 +676,6 @@ static int run(struct create_job *j, lcont_error **reterr)
     return 0;
 }
 
-/*
- * Which fds of the preserved range 3..3+n-1 the caller really has open, taken before the
- * library opens anything: only those survive exec. Without this, asking for more fds than
- * one has open would hand the container our own fds that landed in the range (cgroup
- * directories, the trusted /proc, namespace fds): a way out of the container.
- */
-static int snapshot_preserved_fds(struct create_job *j)
-{
-    int n = j->opts.preserve_fds;
-    struct rlimit nofile;
-
-    if (n <= 0)
-        return 0;
-    j->preserved = calloc((size_t)n / 8 + 1, 1);
-    if (!j->preserved)
-        return -ENOMEM;
-    /* no fd can be open at or above the soft limit: no need to probe a huge range */
-    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < (rlim_t)n + 3)
-        n = nofile.rlim_cur > 3 ? (int)nofile.rlim_cur - 3 : 0;
-    for (int i = 0; i < n; i++)
-        if (fcntl(3 + i, F_GETFD) >= 0)
-            j->preserved[i / 8] |= (uint8_t)(1u << (i % 8));
-    return 0;
-}
-
 int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont_create_opts *o,
                                  uint64_t flags, lcont_container **ret, lcont_error **reterr)
 {
@@ -714,7 +690,7 @@ int lcont__container_create_impl(lcont_context *ctx, const char *id, const lcont
     j->id = id;
     j->opts = *o;
     j->flags = flags;
-    r = snapshot_preserved_fds(j);
+    r = lcont__preserved_fds_snapshot(j->opts.preserve_fds, &j->preserved);
     if (r < 0)
         r = lcont__error_set(reterr, r, "out of memory");
     else

@@ -25,14 +25,13 @@
 
 #include "core/childmsg.h"
 #include "core/sys.h"
+#include "runtime/child-common.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Scratch memory, mmap'ed: the calling thread's stack may be small. */
 struct exec_mem {
@@ -74,20 +73,6 @@ static int send_and_wait(struct exec_mem *m, uint32_t type, int fd)
     return expect_ack(m, LCONT_SYNC_PARENT_ACK);
 }
 
-static void reset_signals(void)
-{
-    struct sigaction sa;
-    sigset_t none;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &sa, NULL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* Our own fds must not land in the preserved range, or they would survive exec. */
 static int move_above(struct exec_mem *m, int *fd, int first)
 {
@@ -100,25 +85,6 @@ static int move_above(struct exec_mem *m, int *fd, int first)
         return lcont__child_fail(&m->err, -errno, "move fd above the preserved ones", NULL);
     close(*fd);
     *fd = n;
-    return 0;
-}
-
-static int setup_stdio(const struct lcont_exec_plan *plan, struct exec_mem *m)
-{
-    int tmp[3];
-
-    /* through high fds first so that e.g. stdio = {1, 0, 2} cannot clobber itself */
-    for (int i = 0; i < 3; i++) {
-        tmp[i] = -1;
-        if (plan->stdio[i] >= 0 && (tmp[i] = fcntl(plan->stdio[i], F_DUPFD_CLOEXEC, 10)) < 0)
-            return lcont__child_fail(&m->err, -errno, "duplicate stdio fd", NULL);
-    }
-    for (int i = 0; i < 3; i++)
-        if (tmp[i] >= 0) {
-            if (dup2(tmp[i], i) < 0)
-                return lcont__child_fail(&m->err, -errno, "set up stdio", NULL);
-            close(tmp[i]);
-        }
     return 0;
 }
 
@@ -186,85 +152,12 @@ fail:
     return m->err.code;
 }
 
-/* cwd must be inside the container's root: never reached through a leaked fd. */
-static int enter_cwd(const struct lcont_exec_plan *plan, struct exec_mem *m)
-{
-    const char *cwd = plan->process->cwd ? plan->process->cwd : "/";
-    char buf[4096];
-    long n;
-
-    if (chdir(cwd) < 0)
-        return lcont__child_fail(&m->err, -errno, "chdir to cwd", cwd);
-    n = syscall(SYS_getcwd, buf, sizeof(buf));
-    if (n < 0 || buf[0] != '/')
-        return lcont__child_fail(&m->err, -EPERM, "cwd is outside the container root", cwd);
-    return 0;
-}
-
-static int is_executable_file(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return -errno;
-    if (!S_ISREG(st.st_mode))
-        return -EACCES;
-    return access(path, X_OK) < 0 ? -errno : 0;
-}
-
-/* PATH lookup inside the container, like execvp but with no allocation. */
-static int resolve_executable(const struct lcont_exec_plan *plan, struct exec_mem *m)
-{
-    const char *arg0 = plan->process->args[0];
-    const char *p = plan->path_env ? plan->path_env : DEFAULT_PATH;
-    int last = -ENOENT;
-
-    if (strchr(arg0, '/')) {
-        int r = is_executable_file(arg0);
-        m->exe[0] = '\0';
-        lcont__cm_append(m->exe, sizeof(m->exe), arg0);
-        return r < 0 ? lcont__child_fail(&m->err, r, "exec: cannot run", arg0) : 0;
-    }
-    while (*p) {
-        const char *end = strchrnul(p, ':');
-        size_t dlen = (size_t)(end - p);
-        if (dlen > 0 && dlen + strlen(arg0) + 2 < sizeof(m->exe)) {
-            int r;
-            memcpy(m->exe, p, dlen);
-            m->exe[dlen] = '/';
-            strcpy(m->exe + dlen + 1, arg0);
-            r = is_executable_file(m->exe);
-            if (r == 0)
-                return 0;
-            if (r != -ENOENT && r != -ENOTDIR)
-                last = r;
-        }
-        p = *end ? end + 1 : end;
-    }
-    if (last == -ENOENT)
-        return lcont__child_fail(&m->err, -ENOENT,
-                                 "exec: executable file not found in $PATH:", arg0);
-    return lcont__child_fail(&m->err, last, "exec: cannot run", arg0);
-}
-
-static int prepare_exec_fds(const struct lcont_exec_plan *plan, struct exec_mem *m)
-{
-    unsigned first = 3 + (unsigned)plan->preserve_fds;
-
-    for (int fd = 3; fd < (int)first; fd++)
-        if (fcntl(fd, F_SETFD, 0) < 0 && errno != EBADF)
-            return lcont__child_fail(&m->err, -errno, "preserve fd", NULL);
-    /* everything else closes at exec, the sync socket included: EOF tells the parent */
-    if (lcont__sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        return lcont__child_fail(&m->err, -errno, "close_range", NULL);
-    return 0;
-}
-
 void lcont__exec_child_main(const struct lcont_exec_plan *plan)
 {
     int first = 3 + plan->preserve_fds, listener = -1;
     struct exec_mem *m;
 
-    reset_signals();
+    lcont__child_reset_signals();
     for (size_t i = 0; i < sizeof(plan->close_fds) / sizeof(plan->close_fds[0]); i++)
         if (plan->close_fds[i] >= 0)
             close(plan->close_fds[i]);
@@ -282,7 +175,8 @@ void lcont__exec_child_main(const struct lcont_exec_plan *plan)
         lcont__child_fail(&m->err, -errno, "prctl", NULL);
         die(m);
     }
-    if (move_above(m, &m->proc_fd, first) < 0 || setup_stdio(plan, m) < 0 ||
+    if (move_above(m, &m->proc_fd, first) < 0 ||
+        lcont__child_setup_stdio(plan->stdio, &m->err) < 0 ||
         expect_ack(m, LCONT_SYNC_PARENT_GO) < 0)
         die(m);
     /* before the user namespace join: raising limits needs the host's CAP_SYS_RESOURCE */
@@ -312,7 +206,9 @@ void lcont__exec_child_main(const struct lcont_exec_plan *plan)
             die(m);
         close(master);
     }
-    if (enter_cwd(plan, m) < 0 || resolve_executable(plan, m) < 0)
+    if (lcont__child_enter_cwd(plan->process->cwd ? plan->process->cwd : "/", &m->err) < 0 ||
+        lcont__child_resolve_executable(plan->process->args[0], plan->path_env, m->exe,
+                                        sizeof(m->exe), &m->err) < 0)
         die(m);
     if (lcont__security_apply_child(plan->security, &listener, &m->err) < 0)
         die(m);
@@ -321,7 +217,7 @@ void lcont__exec_child_main(const struct lcont_exec_plan *plan)
             die(m);
         close(listener);
     }
-    if (prepare_exec_fds(plan, m) < 0)
+    if (lcont__child_prepare_exec_fds(plan->preserve_fds, plan->preserved, &m->err) < 0)
         die(m);
     /* the caller may exit once we run (lcont-run exec --detach) */
     prctl(PR_SET_PDEATHSIG, 0);

@@ -22,6 +22,7 @@
 #include "core/error-internal.h"
 #include "core/sys.h"
 #include "core/util.h"
+#include "runtime/child-common.h"
 #include "runtime/container-internal.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
@@ -49,6 +50,7 @@ struct exec_job {
     struct lcont_spec *spec;
     struct lcont_security_plan *security;
     struct lcont_cgroup *cg;
+    uint8_t *preserved; /* which of fds 3..3+preserve_fds-1 the caller had open */
     char msg[sizeof(struct lcont_sync_hdr) + sizeof(struct lcont_child_error) + 64];
 };
 
@@ -85,6 +87,7 @@ static void job_done(struct exec_job *j)
     lcont__cgroup_free(j->cg);
     lcont__security_plan_free(j->security);
     lcont__spec_free(j->spec);
+    free(j->preserved);
 }
 
 /* A child that failed: kill and reap it, so no half-set-up process stays in the container. */
@@ -399,6 +402,7 @@ static int run(struct exec_job *j, lcont_error **reterr)
         plan.stdio[2] = j->o.stderr_fd;
     }
     plan.preserve_fds = j->o.preserve_fds;
+    plan.preserved = j->preserved;
     plan.path_env = env_path(j->spec->process->env);
     plan.terminal = j->spec->process->terminal;
     plan.notify_seccomp = lcont__security_plan_has_notify(j->security);
@@ -479,6 +483,8 @@ int lcont_container_exec(lcont_container *c, const char *process_json, const lco
     j->process_json = process_json;
     j->flags = flags;
     r = check_args(opts, flags, &j->o, reterr);
+    if (r >= 0 && (r = lcont__preserved_fds_snapshot(j->o.preserve_fds, &j->preserved)) < 0)
+        lcont__error_set(reterr, r, "out of memory");
     if (r >= 0)
         r = prepare(j, reterr);
     if (r >= 0)

@@ -20,6 +20,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <lcont/container.h>
 
@@ -38,7 +39,8 @@ struct lcont_exec_plan {
                                  * the handle's pidfds): closed first, so none can reach the
                                  * preserved range; -1 = none */
     int stdio[3];               /* dup2'd onto 0..2 when >= 0 */
-    int preserve_fds;           /* fds 3 .. 3+n-1 survive exec */
+    int preserve_fds;           /* fds 3 .. 3+n-1 survive exec, */
+    const uint8_t *preserved;   /* ... those set here (open in the caller at entry) */
     const char *path_env;       /* PATH for the executable lookup */
     bool terminal;
     bool notify_seccomp;
