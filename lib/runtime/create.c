@@ -30,6 +30,7 @@
 #include "runtime/child.h"
 #include "runtime/container-internal.h"
 #include "runtime/device-rules.h"
+#include "runtime/forward.h"
 #include "runtime/hooks.h"
 #include "runtime/rootfs.h"
 #include "runtime/security.h"
@@ -264,36 +265,6 @@ static int write_pid_file(const char *path, pid_t pid, lcont_error **reterr)
     return 0;
 }
 
-/* The seccomp agent gets the listener with the container process state (runtime spec). */
-static int forward_seccomp_listener(struct create_job *j, int fd, lcont_error **reterr)
-{
-    const struct lcont_spec_seccomp *sc = j->spec->linux_.seccomp;
-    _cleanup_free_ char *state = lcont__state_to_oci_json(&j->st, LCONT_STATE_CREATING);
-    _cleanup_free_ char *text = NULL;
-    cJSON *o = cJSON_CreateObject(), *fds;
-    int r;
-
-    if (!o || !state)
-        goto oom;
-    cJSON_AddStringToObject(o, "ociVersion", "1.2.0");
-    fds = cJSON_AddArrayToObject(o, "fds");
-    cJSON_AddItemToArray(fds, cJSON_CreateString("seccompFd"));
-    cJSON_AddNumberToObject(o, "pid", j->st.pid);
-    cJSON_AddStringToObject(o, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
-    cJSON_AddItemToObject(o, "state", cJSON_Parse(state));
-    text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!text)
-        goto oom;
-    r = lcont__sync_send_fd_to_path(sc->listener_path, fd, text, strlen(text));
-    if (r < 0)
-        return lcont__error_setsys(reterr, r, "send seccomp listener to '%s'", sc->listener_path);
-    return 0;
-oom:
-    cJSON_Delete(o);
-    return lcont__error_set(reterr, -ENOMEM, "out of memory");
-}
-
 static int run_parent_hooks(struct create_job *j, const char *state, lcont_error **reterr)
 {
     static const enum lcont_hook_kind kinds[] = { LCONT_HOOK_PRESTART, LCONT_HOOK_CREATE_RUNTIME };
@@ -353,15 +324,11 @@ static int converse(struct create_job *j, const char *hook_state, lcont_error **
             r = run_parent_hooks(j, hook_state, reterr);
             break;
         case LCONT_SYNC_CHILD_CONSOLE:
-            r = fd < 0 ? lcont__error_set(reterr, -EPROTO, "console: no pty master received")
-                       : lcont__sync_send_fd_to_path(j->opts.console_socket, fd, "/dev/ptmx", 9);
-            if (r < 0 && fd >= 0)
-                lcont__error_setsys(reterr, r, "send pty master to console socket '%s'",
-                                    j->opts.console_socket);
+            r = lcont__forward_console(j->opts.console_socket, fd, reterr);
             break;
         case LCONT_SYNC_CHILD_SECCOMP:
-            r = fd < 0 ? lcont__error_set(reterr, -EPROTO, "seccomp: no listener received")
-                       : forward_seccomp_listener(j, fd, reterr);
+            r = lcont__forward_seccomp_listener(j->spec->linux_.seccomp, &j->st,
+                                                LCONT_STATE_CREATING, j->st.pid, fd, reterr);
             break;
         default:
             r = lcont__error_set(reterr, -EPROTO, "unexpected message %u from container init",

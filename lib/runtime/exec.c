@@ -24,6 +24,7 @@
 #include "core/util.h"
 #include "runtime/child-common.h"
 #include "runtime/container-internal.h"
+#include "runtime/forward.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
 
@@ -299,37 +300,6 @@ static int write_pid_file(const char *path, pid_t pid, lcont_error **reterr)
     return 0;
 }
 
-/* The seccomp agent gets the listener with the container's state (runtime spec). */
-static int forward_seccomp_listener(struct exec_job *j, int fd, lcont_error **reterr)
-{
-    const struct lcont_spec_seccomp *sc = j->spec->linux_.seccomp;
-    _cleanup_free_ char *state = lcont__state_to_oci_json(&j->c->state, LCONT_STATE_RUNNING);
-    _cleanup_free_ char *text = NULL;
-    cJSON *o = cJSON_CreateObject(), *fds;
-    int r;
-
-    if (!sc || !sc->listener_path) {
-        cJSON_Delete(o);
-        return lcont__error_set(reterr, -EINVAL, "seccomp notify needs linux.seccomp.listenerPath");
-    }
-    if (o && state) {
-        cJSON_AddStringToObject(o, "ociVersion", "1.2.0");
-        fds = cJSON_AddArrayToObject(o, "fds");
-        cJSON_AddItemToArray(fds, cJSON_CreateString("seccompFd"));
-        cJSON_AddNumberToObject(o, "pid", j->pid);
-        cJSON_AddStringToObject(o, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
-        cJSON_AddItemToObject(o, "state", cJSON_Parse(state));
-        text = cJSON_PrintUnformatted(o);
-    }
-    cJSON_Delete(o);
-    if (!text)
-        return lcont__error_set(reterr, -ENOMEM, "out of memory");
-    r = lcont__sync_send_fd_to_path(sc->listener_path, fd, text, strlen(text));
-    if (r < 0)
-        return lcont__error_setsys(reterr, r, "send seccomp listener to '%s'", sc->listener_path);
-    return 0;
-}
-
 /* Serve the child until its end of the pair closes: at execve, or when it died. */
 static int converse(struct exec_job *j, lcont_error **reterr)
 {
@@ -351,15 +321,11 @@ static int converse(struct exec_job *j, lcont_error **reterr)
             return lcont__error_setsys(reterr, code < 0 ? code : -EIO, "%s", e.msg);
         }
         case LCONT_SYNC_CHILD_CONSOLE:
-            r = fd < 0 ? lcont__error_set(reterr, -EPROTO, "console: no pty master received")
-                       : lcont__sync_send_fd_to_path(j->o.console_socket, fd, "/dev/ptmx", 9);
-            if (r < 0 && fd >= 0)
-                lcont__error_setsys(reterr, r, "send pty master to console socket '%s'",
-                                    j->o.console_socket);
+            r = lcont__forward_console(j->o.console_socket, fd, reterr);
             break;
         case LCONT_SYNC_CHILD_SECCOMP:
-            r = fd < 0 ? lcont__error_set(reterr, -EPROTO, "seccomp: no listener received")
-                       : forward_seccomp_listener(j, fd, reterr);
+            r = lcont__forward_seccomp_listener(j->spec->linux_.seccomp, &j->c->state,
+                                                LCONT_STATE_RUNNING, j->pid, fd, reterr);
             break;
         default:
             r = lcont__error_set(reterr, -EPROTO, "unexpected message %u from the exec process",
