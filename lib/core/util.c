@@ -140,14 +140,11 @@ int lcont__write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-int lcont__read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+int lcont__read_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
-    _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     _cleanup_free_ char *buf = NULL;
     size_t len = 0, cap = 0;
 
-    if (fd < 0)
-        return -errno;
     for (;;) {
         ssize_t n;
         if (len + 1 >= cap) {
@@ -178,6 +175,15 @@ int lcont__read_file_at(int dirfd, const char *path, size_t max, char **ret, siz
     if (ret_len)
         *ret_len = len;
     return 0;
+}
+
+int lcont__read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+    _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+    if (fd < 0)
+        return -errno;
+    return lcont__read_fd(fd, max, ret, ret_len);
 }
 
 int lcont__write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,

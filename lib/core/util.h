@@ -63,6 +63,8 @@ int lcont__copy_opts(void *dst, size_t dst_size, const void *src, size_t user_si
 
 /* ---- files ---- */
 
+/* Read all of @fd (at most @max bytes, -EFBIG beyond) into a NUL-terminated buffer. */
+int lcont__read_fd(int fd, size_t max, char **ret, size_t *ret_len);
 /* Read a whole file (at most @max bytes, else -EFBIG) into a NUL-terminated buffer. */
 int lcont__read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
 /*

@@ -234,36 +234,5 @@ int lcont__blob_read(lcont_image_store *store, const char *digest, char **ret, s
 
 int lcont__store_read_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
-    _cleanup_free_ char *buf = NULL;
-    size_t len = 0, cap = 0;
-
-    for (;;) {
-        ssize_t n;
-        if (len + 1 >= cap) {
-            size_t ncap = cap ? cap * 2 : 16384;
-            char *nbuf;
-            if (cap > max + 1)
-                return -EFBIG;
-            nbuf = realloc(buf, ncap);
-            if (!nbuf)
-                return -ENOMEM;
-            buf = nbuf;
-            cap = ncap;
-        }
-        n = read(fd, buf + len, cap - len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > max)
-            return -EFBIG;
-    }
-    buf[len] = '\0';
-    *ret = TAKE_PTR(buf);
-    if (ret_len)
-        *ret_len = len;
-    return 0;
+    return lcont__read_fd(fd, max, ret, ret_len);
 }

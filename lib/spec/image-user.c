@@ -34,35 +34,7 @@ struct db {
 
 static int read_fd(int fd, char **ret)
 {
-    _cleanup_free_ char *buf = NULL;
-    size_t len = 0, cap = 0;
-
-    for (;;) {
-        ssize_t n;
-        if (cap - len < 2) {
-            char *nbuf;
-            cap = cap ? cap * 2 : 4096;
-            if (cap > 2 * (size_t)DB_MAX_SIZE)
-                return -EFBIG;
-            nbuf = realloc(buf, cap);
-            if (!nbuf)
-                return -ENOMEM;
-            buf = nbuf;
-        }
-        n = read(fd, buf + len, cap - len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > DB_MAX_SIZE)
-            return -EFBIG;
-    }
-    buf[len] = '\0';
-    *ret = TAKE_PTR(buf);
-    return 0;
+    return lcont__read_fd(fd, DB_MAX_SIZE, ret, NULL);
 }
 
 static int db_load(int rootfd, const char *path, struct db *db, lcont_error **reterr)
