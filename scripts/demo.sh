@@ -122,8 +122,8 @@ for n in 1 2 3 4; do
   printf 'GET / #%s -> ' "$n"
   python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:18080/").read().decode().strip())'
 done
-echo "-- from the gateway's /metrics:"
+echo "-- from the gateway's /metrics (picks per endpoint):"
 python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:18090/metrics").read().decode())' |
-  grep -E '^lcont_gateway_responses_total.service="web".*2xx' || true
+  grep -E '^lcont_gateway_(endpoint_picks_total|responses_total.service="web".*2xx)' || true
 kill -TERM "$GW"; wait "$GW" || true
 for i in 1 2; do "$RUN" --root "$WORK/state" delete --force "web$i"; done

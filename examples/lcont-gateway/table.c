@@ -148,51 +148,6 @@ static bool not_ready(const cJSON *ep)
     return cJSON_IsFalse(r) || (cJSON_IsString(r) && strcmp(r->valuestring, "false") == 0);
 }
 
-static bool meta_is(const cJSON *o, const char *ns, const char *name, bool slice)
-{
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(o, "metadata");
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(md, "namespace");
-    const char *objns = cJSON_IsString(n) ? n->valuestring : "default";
-    if (strcmp(objns, ns) != 0)
-        return false;
-    if (slice) {
-        const cJSON *labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
-        n = cJSON_GetObjectItemCaseSensitive(labels, "kubernetes.io/service-name");
-    } else {
-        n = cJSON_GetObjectItemCaseSensitive(md, "name");
-    }
-    return cJSON_IsString(n) && strcmp(n->valuestring, name) == 0;
-}
-
-/* Addresses of ready endpoints in EndpointSlices of ns/name (also inside a List). */
-static int k8s_addresses(const cJSON *j, const char *ns, const char *name, const char *port,
-                         char ***ret)
-{
-    if (cJSON_IsArray(j)) {
-        const cJSON *it;
-        cJSON_ArrayForEach(it, j) if (k8s_addresses(it, ns, name, port, ret) < 0) return -1;
-        return 0;
-    }
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
-    if (!cJSON_IsString(kind))
-        return 0;
-    if (strcmp(kind->valuestring, "List") == 0)
-        return k8s_addresses(cJSON_GetObjectItemCaseSensitive(j, "items"), ns, name, port, ret);
-    if (strcmp(kind->valuestring, "EndpointSlice") != 0 || !meta_is(j, ns, name, true))
-        return 0;
-    int p = port_of(cJSON_GetObjectItemCaseSensitive(j, "ports"), port);
-    const cJSON *ep;
-    cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(j, "endpoints"))
-    {
-        const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(ep, "addresses");
-        if (not_ready(ep) || !cJSON_IsString(addrs ? addrs->child : NULL) || !p)
-            continue;
-        if (push(ret, addrs->child->valuestring, p) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 /* The persist format: {"services": [{"namespace", "name", "endpoints": [{"address", "ports"}]}]}
  * (docs/service.md). */
 static int persist_addresses(const cJSON *j, const char *ns, const char *name, const char *port,
@@ -238,15 +193,25 @@ int gw_table_endpoints(struct gw_service *s, char ***ret, char *err, size_t errl
                  s->table_file);
         return -1;
     }
+    cJSON_Delete(j);
+    /* The endpoint list comes from the table itself (its persist form), not from our own
+     * reading of the file: the library is the one parser of Kubernetes objects, JSON or
+     * multi-document YAML alike. */
+    char *saved = NULL;
+    lcont_error *e = NULL;
+    r = lcont_service_table_save_json(table, 0, &saved, &e);
+    if (r < 0)
+        return fail(e, r, "service table", err, errlen);
+    cJSON *persisted = cJSON_Parse(saved);
+    lcont_free(saved);
     char **v = calloc(1, sizeof(*v));
-    if (!v || (is_k8s(j) ? k8s_addresses(j, ns, name, s->table_port, &v)
-                         : persist_addresses(j, ns, name, s->table_port, &v)) < 0) {
+    if (!v || !persisted || persist_addresses(persisted, ns, name, s->table_port, &v) < 0) {
         gw_strv_free(v);
-        cJSON_Delete(j);
+        cJSON_Delete(persisted);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    cJSON_Delete(j);
+    cJSON_Delete(persisted);
     *ret = v;
     return 0;
 }

@@ -765,6 +765,38 @@ def test_table_file(binary):
 
 
 @case
+def test_table_file_yaml_multidoc_metrics(binary):
+    """A multi-document YAML table (Service, then EndpointSlice): the endpoints reach both
+    the picks and /metrics, per endpoint."""
+    a = Backend("a")
+    port = free_port()
+    tfile = os.path.join(tempdir("gwyaml-"), "web.yaml")
+    with open(tfile, "w") as f:
+        f.write("apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+                "spec:\n  ports: [{name: http, port: 80, targetPort: http}]\n---\n"
+                "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+                "metadata: {name: web-1, namespace: shop, "
+                "labels: {kubernetes.io/service-name: web}}\n"
+                "addressType: IPv4\nports: [{name: http, port: %d}]\n"
+                "endpoints:\n  - addresses: [127.0.0.1]\n    conditions: {ready: true}\n"
+                % a.port)
+    gw = Gateway(binary, {
+        "services": [{"name": "web", "table": {"file": tfile, "service": "shop/web",
+                                               "port": "http"}}],
+        "listeners": [http_listener(port, [{"service": "web"}])],
+    })
+    try:
+        for _ in range(3):
+            check(http_get(port)[1]["x-backend"] == "a", "picked from the YAML table")
+        text = gw.get_admin("/metrics")
+        want = 'lcont_gateway_endpoint_picks_total{service="web",endpoint="127.0.0.1:%d"} 3' % a.port
+        check(want in text, "per-endpoint picks in /metrics: %r" % [
+            l for l in text.splitlines() if "endpoint" in l])
+    finally:
+        gw.stop()
+
+
+@case
 def test_access_log_reopen(binary):
     a = Backend("a")
     gw, port, cfg = simple(binary, [a])
