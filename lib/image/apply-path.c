@@ -144,9 +144,113 @@ static int implicit_dir_meta(struct lcont__apply *ap, int fd, const char *path, 
     return TAKE_FD(owned);
 }
 
+/* Symlinks followed through lower layers for one entry before giving up (as the kernel). */
+#define MAX_LOWER_LINKS 40
+
+/* "@a/@b/@c" with "." dropped and ".." applied, clamped at the root (never above it), as a
+ * relative path into @out. */
+static int join_clean(char *out, size_t size, const char *a, const char *b, const char *c)
+{
+    const char *parts[3] = { a, b, c };
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (size_t k = 0; k < 3; k++) {
+        for (const char *p = parts[k]; p && *p;) {
+            const char *end = strchrnul(p, '/');
+            size_t n = (size_t)(end - p);
+
+            if (n == 2 && p[0] == '.' && p[1] == '.') {
+                char *up = strrchr(out, '/');
+                len = up ? (size_t)(up - out) : 0;
+                out[len] = '\0';
+            } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+                if (len + (len ? 1 : 0) + n + 1 > size)
+                    return -ENAMETOOLONG;
+                if (len)
+                    out[len++] = '/';
+                memcpy(out + len, p, n);
+                len += n;
+                out[len] = '\0';
+            }
+            p = *end ? end + 1 : end;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Overlay cache only (opts->lower_root_fds): @dir/@name is missing in this layer. The topmost
+ * lower layer that has it decides what it is in the merged rootfs: if a symlink (usrmerge's
+ * lib -> usr/lib), the entry belongs where it points, and a real directory made here would
+ * hide the symlink. Writes that path (with @rest appended) to @out and returns 1; 0 when it is
+ * no symlink; -errno.
+ */
+static int lower_symlink_redirect(const struct lcont__apply *ap, const char *dir, const char *name,
+                                  const char *rest, char *out, size_t size)
+{
+    for (size_t i = 0; i < ap->opts->n_lower_root_fds; i++) {
+        _cleanup_close_ int pfd = open_in_root(ap->opts->lower_root_fds[i], dir, O_PATH);
+        char target[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+        int r;
+
+        if (pfd < 0 || fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue; /* not in this lower layer: look further down */
+        if (!S_ISLNK(st.st_mode))
+            return 0;
+        n = readlinkat(pfd, name, target, sizeof(target) - 1);
+        if (n < 0)
+            return -errno;
+        target[n] = '\0';
+        r = join_clean(out, size, target[0] == '/' ? "" : dir, target, rest);
+        return r < 0 ? r : 1;
+    }
+    return 0;
+}
+
+static int create_dirs_at(struct lcont__apply *ap, int root_fd, const char *path, int links,
+                          lcont_error **reterr);
+
+/* @buf's last component @comp is missing in this layer: follow a lower layer's symlink there,
+ * if any. 1 with *ret_fd the resolved directory; 0 when it is no symlink (make a directory);
+ * -errno. */
+static int follow_lower_symlink(struct lcont__apply *ap, int root_fd, char *buf, char *comp,
+                                const char *rest, int links, int *ret_fd, lcont_error **reterr)
+{
+    char redirected[PATH_MAX];
+    char *dir_end = comp > buf ? comp - 1 : buf;
+    char saved = *dir_end;
+    int r;
+
+    if (!ap->opts->n_lower_root_fds)
+        return 0;
+    if (comp > buf)
+        *dir_end = '\0';
+    r = lower_symlink_redirect(ap, comp > buf ? buf : "", comp, rest, redirected,
+                               sizeof(redirected));
+    *dir_end = saved;
+    if (r <= 0)
+        return r < 0
+                   ? lcont__apply_error(ap, reterr, r, false, "follow lower symlink '%.256s'", buf)
+                   : 0;
+    if (links >= MAX_LOWER_LINKS)
+        return lcont__apply_error(ap, reterr, -ELOOP, false,
+                                  "too many symlinks in lower layers under '%.256s'", buf);
+    *ret_fd = create_dirs_at(ap, root_fd, redirected, links + 1, reterr);
+    return *ret_fd < 0 ? *ret_fd : 1;
+}
+
 /* Make each missing directory of @path, one component at a time: each mkdirat() works on
  * a name inside a directory already resolved within the root. */
 static int create_dirs(struct lcont__apply *ap, int root_fd, const char *path, lcont_error **reterr)
+{
+    return create_dirs_at(ap, root_fd, path, 0, reterr);
+}
+
+static int create_dirs_at(struct lcont__apply *ap, int root_fd, const char *path, int links,
+                          lcont_error **reterr)
 {
     _cleanup_free_ char *buf = strdup(path);
     _cleanup_close_ int dir_fd = -1;
@@ -168,6 +272,11 @@ static int create_dirs(struct lcont__apply *ap, int root_fd, const char *path, l
             *slash = '\0';
         fd = open_in_root(root_fd, buf, O_PATH);
         if (fd == -ENOENT) {
+            /* the rest of the path after this component (slash is the separator we cut) */
+            int r = follow_lower_symlink(ap, root_fd, buf, comp, slash ? slash + 1 : "", links, &fd,
+                                         reterr);
+            if (r != 0)
+                return r < 0 ? r : fd;
             if (mkdirat(dir_fd, comp, 0755) < 0 && errno != EEXIST)
                 return lcont__apply_error(ap, reterr, -errno, true, "create directory '%.256s'",
                                           buf);

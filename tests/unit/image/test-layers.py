@@ -674,6 +674,30 @@ def case_implicit_dirs(t):
     check((st.st_mode & 0o7777, st.st_uid) == (0o755, 0), "new dir: 0755 root")
 
 
+def case_overlay_symlinked_parent(t):
+    """Overlay cache: a layer entry under a directory that is a symlink in a lower layer
+    (usrmerge's lib -> usr/lib) goes where the symlink points, as it would in the merged
+    rootfs; a real "lib" directory here would hide the lower symlink and break the image.
+    Targets are resolved inside the root: "../../.." cannot leave it."""
+    needs_root()
+    lower = os.path.join(t.work, "lower")
+    os.mkdir(lower)
+    low = t.layer([D("usr/lib"), L("lib", "usr/lib"), L("lib64", "/usr/lib"),
+                   D("usr/share"), L("usr/doc", "share"), L("up", "../../..")])
+    check(subprocess.run([t.tool, lower, low[0]], stdout=subprocess.DEVNULL).returncode == 0,
+          "lower layer applies")
+    t.reset_root()
+    t.ok([t.layer([F("lib/x", b"x"), F("lib64/y", b"y"), F("usr/doc/z", b"z"),
+                   F("up/w", b"w"), D("lib/sub"), F("lib/sub/v", b"v")])],
+         "--overlay", "--lower=" + lower)
+    for path, data in (("usr/lib/x", "x"), ("usr/lib/y", "y"), ("usr/share/z", "z"),
+                       ("w", "w"), ("usr/lib/sub/v", "v")):
+        check(open(os.path.join(t.root, path)).read() == data, "%s written" % path)
+    for path in ("lib", "lib64", "usr/doc", "up"):
+        check(not os.path.lexists(os.path.join(t.root, path)),
+              "%s must not exist in this layer (it would hide the lower symlink)" % path)
+
+
 def case_idmap(t):
     """uid/gid shifting for a user-namespaced rootfs; unmapped ids are an error."""
     needs_root()
