@@ -118,11 +118,6 @@ void lcont__cgroup_free(struct lcont_cgroup *cg)
     free(cg);
 }
 
-static void cgroup_freep(struct lcont_cgroup **cg)
-{
-    lcont__cgroup_free(*cg);
-}
-
 /*
  * Walk @path's components below @h's mount point with openat (never a
  * concatenated string), stopping before the last @skip_last ones. Returns an
@@ -172,7 +167,7 @@ static int open_existing(struct lcont_cgroup *cg, lcont_error **reterr)
 
 static int cgroup_alloc(struct lcont_cgroup **ret, lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = calloc(1, sizeof(*cg));
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = calloc(1, sizeof(*cg));
     int r;
 
     if (!cg)
@@ -190,7 +185,7 @@ static int cgroup_alloc(struct lcont_cgroup **ret, lcont_error **reterr)
 int lcont__cgroup_new(const char *cgroups_path, const char *id, struct lcont_cgroup **ret,
                       lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
     int r;
 
     if (!ret)
@@ -210,7 +205,7 @@ int lcont__cgroup_new(const char *cgroups_path, const char *id, struct lcont_cgr
 
 int lcont__cgroup_open(const char *path, struct lcont_cgroup **ret, lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
     int r;
 
     if (!ret)

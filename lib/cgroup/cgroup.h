@@ -142,4 +142,10 @@ int lcont__cgroup_open_oom_fd(struct lcont_cgroup *cg, lcont_error **reterr);
 
 void lcont__cgroup_free(struct lcont_cgroup *cg);
 
+/* For _cleanup_(lcont__cgroup_freep). */
+static inline void lcont__cgroup_freep(struct lcont_cgroup **p)
+{
+    lcont__cgroup_free(*p);
+}
+
 #endif

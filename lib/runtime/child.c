@@ -257,7 +257,7 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     if (spec->process->terminal) {
         int master = -1;
         if (lcont__console_setup_child(spec->process->console_height, spec->process->console_width,
-                                       &master, &m->err) < 0 ||
+                                       true, &master, &m->err) < 0 ||
             send_and_wait(plan, m, LCONT_SYNC_CHILD_CONSOLE, master) < 0)
             die(plan, m, 0);
         close(master);

@@ -44,7 +44,7 @@ static void bind_dev_console(int slave)
     close(devfd);
 }
 
-int lcont__console_setup_child(unsigned rows, unsigned cols, int *ret_master,
+int lcont__console_setup_child(unsigned rows, unsigned cols, bool bind_console, int *ret_master,
                                struct lcont_child_error *err)
 {
     struct statfs sfs;
@@ -74,7 +74,8 @@ int lcont__console_setup_child(unsigned rows, unsigned cols, int *ret_master,
         close(slave);
         goto fail;
     }
-    bind_dev_console(slave);
+    if (bind_console)
+        bind_dev_console(slave);
     close(slave);
     *ret_master = master;
     return 0;

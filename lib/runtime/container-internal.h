@@ -47,4 +47,17 @@ int lcont__container_load_spec(int dirfd, struct lcont_spec **ret, lcont_error *
  * state.json says "running" again once the cgroup is thawed. */
 int lcont__container_after_kill(lcont_container *c, int dirfd, int signo, lcont_error **reterr);
 
+/* An O_PATH fd on /proc, refused unless it really is a procfs (the writes to /proc that the
+ * parent makes for a child go through it). */
+int lcont__open_trusted_proc(lcont_error **reterr);
+
+/* Public entry points: a NULL handle is -EINVAL, one used after fork -ECHILD. */
+#define CHECK_HANDLE(c, reterr, what)                                                      \
+    do {                                                                                   \
+        if (!(c))                                                                          \
+            return lcont__error_set(reterr, -EINVAL, what ": container must not be NULL"); \
+        if (lcont__context_check_owner((c)->ctx) < 0)                                      \
+            return lcont__error_set(reterr, -ECHILD, what ": handle used after fork");     \
+    } while (0)
+
 #endif

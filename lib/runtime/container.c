@@ -23,14 +23,6 @@
 /* Smallest lcont_create_opts a caller may pass (the 0.1 layout). */
 #define CREATE_OPTS_SIZE_V0_1 (offsetof(lcont_create_opts, stderr_fd) + sizeof(int))
 
-#define CHECK_HANDLE(c, reterr, what)                                                      \
-    do {                                                                                   \
-        if (!(c))                                                                          \
-            return lcont__error_set(reterr, -EINVAL, what ": container must not be NULL"); \
-        if (lcont__context_check_owner((c)->ctx) < 0)                                      \
-            return lcont__error_set(reterr, -ECHILD, what ": handle used after fork");     \
-    } while (0)
-
 int lcont_create_opts_init(lcont_create_opts *opts, size_t size)
 {
     if (!opts || size < CREATE_OPTS_SIZE_V0_1)

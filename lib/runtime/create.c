@@ -167,7 +167,7 @@ static char *annotations_json(const struct lcont_spec *spec)
     return text;
 }
 
-static int open_trusted_proc(lcont_error **reterr)
+int lcont__open_trusted_proc(lcont_error **reterr)
 {
     struct statfs sfs;
     int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -531,7 +531,7 @@ static int prepare(struct create_job *j, lcont_error **reterr)
     j->fifo_fd = openat(j->dirfd, LCONT_EXEC_FIFO, O_PATH | O_CLOEXEC);
     if (j->fifo_fd < 0)
         return lcont__error_setsys(reterr, -errno, "open exec fifo");
-    j->proc_fd = open_trusted_proc(reterr);
+    j->proc_fd = lcont__open_trusted_proc(reterr);
     if (j->proc_fd < 0)
         return j->proc_fd;
     r = open_namespaces(j, reterr);

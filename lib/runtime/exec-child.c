@@ -9,29 +9,21 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
-#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "core/childmsg.h"
 #include "core/sys.h"
 #include "runtime/child-common.h"
+#include "runtime/console.h"
 #include "runtime/security.h"
 #include "runtime/sync.h"
-
-#ifndef TIOCGPTPEER
-#define TIOCGPTPEER _IO('T', 0x41)
-#endif
 
 /* Scratch memory, mmap'ed: the calling thread's stack may be small. */
 struct exec_mem {
@@ -111,47 +103,6 @@ static int join_namespaces(const struct lcont_exec_plan *plan, struct exec_mem *
     return 0;
 }
 
-/* A pty from the container's own devpts, checked by fd (CVE-2025-52565). Unlike the init's,
- * an exec's terminal never replaces the container's /dev/console. */
-static int open_pty(const struct lcont_exec_plan *plan, struct exec_mem *m, int *ret_master)
-{
-    struct statfs sfs;
-    struct stat st;
-    int master, slave, unlock = 0;
-
-    master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-    if (master < 0)
-        return lcont__child_fail(&m->err, -errno, "terminal: open", "/dev/pts/ptmx");
-    if (fstatfs(master, &sfs) < 0 || sfs.f_type != DEVPTS_SUPER_MAGIC || fstat(master, &st) < 0 ||
-        !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
-        close(master);
-        return lcont__child_fail(&m->err, -EPERM, "terminal: not a devpts ptmx", "/dev/pts/ptmx");
-    }
-    if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-        goto fail;
-    if (plan->process->console_height && plan->process->console_width) {
-        struct winsize ws = { .ws_row = (unsigned short)plan->process->console_height,
-                              .ws_col = (unsigned short)plan->process->console_width };
-        if (ioctl(master, TIOCSWINSZ, &ws) < 0)
-            goto fail;
-    }
-    slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0)
-        goto fail;
-    if (ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
-        dup2(slave, 2) < 0) {
-        close(slave);
-        goto fail;
-    }
-    close(slave);
-    *ret_master = master;
-    return 0;
-fail:
-    lcont__child_fail(&m->err, -errno, "terminal: set up pty", NULL);
-    close(master);
-    return m->err.code;
-}
-
 void lcont__exec_child_main(const struct lcont_exec_plan *plan)
 {
     int first = 3 + plan->preserve_fds, listener = -1;
@@ -201,7 +152,9 @@ void lcont__exec_child_main(const struct lcont_exec_plan *plan)
     }
     if (plan->terminal) {
         int master = -1;
-        if (open_pty(plan, m, &master) < 0 ||
+        /* unlike the init's, an exec's terminal never replaces the container's /dev/console */
+        if (lcont__console_setup_child(plan->process->console_height, plan->process->console_width,
+                                       false, &master, &m->err) < 0 ||
             send_and_wait(m, LCONT_SYNC_CHILD_CONSOLE, master) < 0)
             die(m);
         close(master);

@@ -105,20 +105,6 @@ static void job_abort(struct exec_job *j)
         ;
 }
 
-static int open_trusted_proc(lcont_error **reterr)
-{
-    struct statfs sfs;
-    int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd < 0)
-        return lcont__error_setsys(reterr, -errno, "open /proc");
-    if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-        close(fd);
-        return lcont__error_set(reterr, -EPERM, "/proc is not a procfs mount");
-    }
-    return fd;
-}
-
 /* 1 when @a and @b (relative to the trusted procfs) are different namespaces, 0 when they are
  * the same or the kernel has no such namespace, -errno otherwise. */
 static int ns_differs(int proc_fd, const char *a, const char *b)
@@ -207,7 +193,7 @@ static int prepare(struct exec_job *j, lcont_error **reterr)
     j->init_pidfd = lcont__container_open_init_pidfd(j->c, reterr);
     if (j->init_pidfd < 0)
         return j->init_pidfd;
-    j->proc_fd = open_trusted_proc(reterr);
+    j->proc_fd = lcont__open_trusted_proc(reterr);
     if (j->proc_fd < 0)
         return j->proc_fd;
     r = open_namespaces(j, reterr);

@@ -12,24 +12,6 @@
 #include "runtime/container-internal.h"
 #include "spec/parse-resources-entry.h"
 
-#define CHECK_HANDLE(c, reterr, what)                                                      \
-    do {                                                                                   \
-        if (!(c))                                                                          \
-            return lcont__error_set(reterr, -EINVAL, what ": container must not be NULL"); \
-        if (lcont__context_check_owner((c)->ctx) < 0)                                      \
-            return lcont__error_set(reterr, -ECHILD, what ": handle used after fork");     \
-    } while (0)
-
-static void cgroup_freep(struct lcont_cgroup **p)
-{
-    lcont__cgroup_free(*p);
-}
-
-static void spec_freep(struct lcont_spec **p)
-{
-    lcont__spec_free(*p);
-}
-
 /* The container's cgroup, reopened from the path recorded at create. */
 static int open_cgroup(lcont_container *c, const char *what, struct lcont_cgroup **ret,
                        lcont_error **reterr)
@@ -45,7 +27,7 @@ static int set_frozen(lcont_container *c, bool frozen, uint64_t flags, lcont_err
 {
     const char *what = frozen ? "pause" : "resume";
     enum lcont_state_status from = frozen ? LCONT_STATE_RUNNING : LCONT_STATE_PAUSED;
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
     _cleanup_close_ int dirfd = -1;
     enum lcont_state_status status;
     int r;
@@ -90,8 +72,8 @@ int lcont_container_resume(lcont_container *c, uint64_t flags, lcont_error **ret
 int lcont_container_update(lcont_container *c, const char *resources_json, uint64_t flags,
                            lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
-    _cleanup_(spec_freep) struct lcont_spec *res = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__spec_freep) struct lcont_spec *res = NULL;
     _cleanup_close_ int dirfd = -1;
     enum lcont_state_status status;
     int r;
@@ -128,7 +110,7 @@ static int cmp_pid(const void *a, const void *b)
 int lcont_container_get_pids(lcont_container *c, uint64_t flags, pid_t **ret_pids, size_t *ret_n,
                              lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
     _cleanup_close_ int dirfd = -1;
     pid_t *pids = NULL;
     size_t n = 0;
@@ -160,7 +142,7 @@ int lcont_container_get_pids(lcont_container *c, uint64_t flags, pid_t **ret_pid
 
 int lcont_container_open_oom_fd(lcont_container *c, uint64_t flags, lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
     _cleanup_close_ int dirfd = -1;
     int r;
 
@@ -180,7 +162,7 @@ int lcont_container_open_oom_fd(lcont_container *c, uint64_t flags, lcont_error 
 
 int lcont__container_after_kill(lcont_container *c, int dirfd, int signo, lcont_error **reterr)
 {
-    _cleanup_(cgroup_freep) struct lcont_cgroup *cg = NULL;
+    _cleanup_(lcont__cgroup_freep) struct lcont_cgroup *cg = NULL;
     int r;
 
     if (c->state.status != LCONT_STATE_PAUSED || !c->state.cgroup_path)

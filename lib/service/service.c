@@ -617,19 +617,31 @@ int lcont__service_add_placeholder(lcont_service_table *t, const char *ns, const
     return r;
 }
 
-int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t flags,
-                         lcont_error **reterr)
+/* The preamble of a writer call on one service: the table may be written here, @flags are
+ * none this call knows (@what names the call in the error), and the service exists. */
+static int writer_service(lcont_service_table *t, uint64_t service_id, uint64_t flags,
+                          const char *what, struct service **ret, lcont_error **reterr)
 {
     int r = check_writer(t, reterr);
     if (r < 0)
         return r;
     if (flags)
-        return lcont__error_set(reterr, -EINVAL, "service: unknown flags 0x%llx",
+        return lcont__error_set(reterr, -EINVAL, "%s: unknown flags 0x%llx", what,
                                 (unsigned long long)flags);
-    struct service *s = lcont__service_get(t, service_id);
-    if (!s)
+    *ret = lcont__service_get(t, service_id);
+    if (!*ret)
         return lcont__error_set(reterr, -ENOENT, "service %llu: not found",
                                 (unsigned long long)service_id);
+    return 0;
+}
+
+int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t flags,
+                         lcont_error **reterr)
+{
+    struct service *s;
+    int r = writer_service(t, service_id, flags, "service", &s, reterr);
+    if (r < 0)
+        return r;
     name_index(t, s, false);
     vips_index(t, &s->conf, s->id, false);
     struct svc_slot *slot = lcont__service_svc_slot(t, s->slot);
@@ -779,16 +791,10 @@ int lcont_service_set_endpoints(lcont_service_table *t, uint64_t service_id,
                                 const lcont_endpoint_desc *eps, size_t n_eps, uint64_t flags,
                                 lcont_error **reterr)
 {
-    int r = check_writer(t, reterr);
+    struct service *s;
+    int r = writer_service(t, service_id, flags, "endpoints", &s, reterr);
     if (r < 0)
         return r;
-    if (flags)
-        return lcont__error_set(reterr, -EINVAL, "endpoints: unknown flags 0x%llx",
-                                (unsigned long long)flags);
-    struct service *s = lcont__service_get(t, service_id);
-    if (!s)
-        return lcont__error_set(reterr, -ENOENT, "service %llu: not found",
-                                (unsigned long long)service_id);
     r = lcont__service_replace_endpoints(t, s, NULL, eps, NULL, n_eps, reterr);
     if (r < 0)
         return r;
@@ -801,16 +807,10 @@ int lcont_service_upsert_endpoint(lcont_service_table *t, uint64_t service_id,
                                   uint64_t *ret_endpoint_id, lcont_error **reterr)
 {
     struct ep_rec e;
-    int r = check_writer(t, reterr);
+    struct service *s;
+    int r = writer_service(t, service_id, flags, "endpoint", &s, reterr);
     if (r < 0)
         return r;
-    if (flags)
-        return lcont__error_set(reterr, -EINVAL, "endpoint: unknown flags 0x%llx",
-                                (unsigned long long)flags);
-    struct service *s = lcont__service_get(t, service_id);
-    if (!s)
-        return lcont__error_set(reterr, -ENOENT, "service %llu: not found",
-                                (unsigned long long)service_id);
     r = ep_rec_from_desc(ep, NULL, 0, &e, reterr);
     if (r < 0)
         return r;
@@ -856,15 +856,12 @@ int lcont_service_upsert_endpoint(lcont_service_table *t, uint64_t service_id,
 int lcont_service_remove_endpoint(lcont_service_table *t, uint64_t service_id, const char *address,
                                   uint64_t flags, lcont_error **reterr)
 {
-    int r = check_writer(t, reterr);
+    struct service *s;
+    int r = writer_service(t, service_id, flags, "endpoint", &s, reterr);
     if (r < 0)
         return r;
-    if (flags || !address)
-        return lcont__error_set(reterr, -EINVAL, "endpoint: bad flags or NULL address");
-    struct service *s = lcont__service_get(t, service_id);
-    if (!s)
-        return lcont__error_set(reterr, -ENOENT, "service %llu: not found",
-                                (unsigned long long)service_id);
+    if (!address)
+        return lcont__error_set(reterr, -EINVAL, "endpoint: NULL address");
     ssize_t i = find_ep(s, address);
     if (i < 0)
         return lcont__error_set(reterr, -ENOENT, "service '%s/%s': no endpoint %s", s->ns, s->name,

@@ -13,11 +13,6 @@ static void cjson_deletep(cJSON **p)
     cJSON_Delete(*p);
 }
 
-static void spec_freep(struct lcont_spec **p)
-{
-    lcont__spec_free(*p);
-}
-
 static int parse_object(const char *json, size_t len, const char *what, cJSON **ret,
                         lcont_error **reterr)
 {
@@ -41,7 +36,7 @@ int lcont__spec_parse_resources_json(const char *json, size_t len, struct lcont_
                                      lcont_error **reterr)
 {
     _cleanup_(cjson_deletep) cJSON *doc = NULL;
-    _cleanup_(spec_freep) struct lcont_spec *spec = NULL;
+    _cleanup_(lcont__spec_freep) struct lcont_spec *spec = NULL;
     int r;
 
     r = parse_object(json, len, "linux.resources", &doc, reterr);
@@ -62,7 +57,7 @@ int lcont__spec_parse_process_json(const char *json, size_t len, struct lcont_sp
                                    lcont_error **reterr)
 {
     _cleanup_(cjson_deletep) cJSON *doc = NULL;
-    _cleanup_(spec_freep) struct lcont_spec *spec = NULL;
+    _cleanup_(lcont__spec_freep) struct lcont_spec *spec = NULL;
     int r;
 
     r = parse_object(json, len, "process", &doc, reterr);

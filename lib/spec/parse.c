@@ -19,11 +19,6 @@ static void cjson_deletep(cJSON **p)
     cJSON_Delete(*p);
 }
 
-static void spec_freep(struct lcont_spec **p)
-{
-    lcont__spec_free(*p);
-}
-
 static int parse_root(const cJSON *doc, struct lcont_spec *spec, lcont_error **reterr)
 {
     const cJSON *root = NULL;
@@ -115,7 +110,7 @@ static int parse_document(const cJSON *doc, struct lcont_spec *spec, lcont_error
 int lcont__spec_parse(const char *json, size_t len, struct lcont_spec **ret, lcont_error **reterr)
 {
     _cleanup_(cjson_deletep) cJSON *doc = NULL;
-    _cleanup_(spec_freep) struct lcont_spec *spec = NULL;
+    _cleanup_(lcont__spec_freep) struct lcont_spec *spec = NULL;
     int r;
 
     if (!json || !ret)

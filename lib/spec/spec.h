@@ -344,6 +344,12 @@ int lcont__spec_load(const char *path, struct lcont_spec **ret, lcont_error **re
 
 void lcont__spec_free(struct lcont_spec *spec);
 
+/* For _cleanup_(lcont__spec_freep). */
+static inline void lcont__spec_freep(struct lcont_spec **p)
+{
+    lcont__spec_free(*p);
+}
+
 /* CLONE_NEW* flag for a namespace type. */
 int lcont__spec_ns_clone_flag(enum lcont_ns_type type);
 /* Name used in /proc/<pid>/ns/ ("pid", "net", "mnt", ...). */
