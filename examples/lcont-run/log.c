@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,15 +39,22 @@ static const char *level_name(int level)
     }
 }
 
-/* RFC 3339 in local time, as logrus prints it ("Z" for UTC). */
-static void format_time(char *buf, size_t size)
+/*
+ * RFC 3339 in local time, as logrus prints it ("Z" for UTC). With --debug the
+ * seconds carry microseconds (still RFC 3339), so that the phases of a start
+ * can be timed from the log.
+ */
+static void format_time(char *buf, size_t size, bool fraction)
 {
-    time_t now = time(NULL);
+    struct timespec ts;
     struct tm tm;
     size_t n;
 
-    localtime_r(&now, &tm);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    localtime_r(&ts.tv_sec, &tm);
     n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (fraction && n < size)
+        n += (size_t)snprintf(buf + n, size - n, ".%06ld", ts.tv_nsec / 1000);
     if (tm.tm_gmtoff == 0) {
         snprintf(buf + n, size - n, "Z");
     } else {
@@ -94,7 +102,7 @@ void log_line(struct cli *cli, int level, const char *msg)
     size_t len = 0;
     FILE *f;
 
-    format_time(stamp, sizeof(stamp));
+    format_time(stamp, sizeof(stamp), cli->debug);
     f = open_memstream(&line, &len);
     if (!f)
         return;

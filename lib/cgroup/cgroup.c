@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cgroup/cgroup-internal.h"
 #include "core/error-internal.h"
+#include "core/sys.h"
 #include "core/util.h"
 
 #define CGROUP_FILE_MAX (1u << 20)
@@ -119,35 +121,36 @@ void lcont__cgroup_free(struct lcont_cgroup *cg)
 }
 
 /*
- * Walk @path's components below @h's mount point with openat (never a
- * concatenated string), stopping before the last @skip_last ones. Returns an
- * O_PATH fd or -errno (-ENOENT if a component is missing).
+ * Open @path below @h's mount point, without its last @skip_last components,
+ * with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV): never a
+ * concatenated string, nothing outside the hierarchy. Returns an O_PATH fd or
+ * -errno (-ENOENT if a component is missing).
  */
 static int walk(const struct cg_hierarchy *h, const char *path, int skip_last)
 {
     _cleanup_close_ int fd = open(h->mount, DIR_FLAGS);
-    char comp[256];
-    size_t total = 0;
+    struct open_how how = {
+        .flags = DIR_FLAGS,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+    };
+    char rel[4096];
+    size_t len = strlen(path);
 
     if (fd < 0)
         return -errno;
-    for (const char *c = path; *c; c++)
-        total += *c == '/';
-    for (const char *p = path + 1; total-- > (size_t)skip_last;) {
-        size_t len = strcspn(p, "/");
-        int next;
-        if (len >= sizeof(comp))
-            return -ENAMETOOLONG;
-        memcpy(comp, p, len);
-        comp[len] = '\0';
-        next = openat(fd, comp, DIR_FLAGS);
-        if (next < 0)
-            return -errno;
-        close(fd);
-        fd = next;
-        p += len + (p[len] == '/');
+    for (int i = 0; i < skip_last && len > 0; i++) {
+        while (len > 0 && path[len - 1] != '/')
+            len--;
+        if (len > 0)
+            len--; /* the '/' */
     }
-    return TAKE_FD(fd);
+    if (len <= 1) /* the hierarchy's root itself */
+        return TAKE_FD(fd);
+    if (len >= sizeof(rel) + 1)
+        return -ENAMETOOLONG;
+    memcpy(rel, path + 1, len - 1);
+    rel[len - 1] = '\0';
+    return lcont__sys_openat2(fd, rel, &how, sizeof(how));
 }
 
 /* Open our directory in every hierarchy where it exists (new/open create nothing). */
@@ -430,7 +433,7 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcon
 {
     char buf[32];
 
-    if (!cg || pid <= 0 || (flags & ~LCONT_CGROUP_ENTER_SKIP_V2))
+    if (!cg || pid <= 0 || (flags & ~(LCONT_CGROUP_ENTER_SKIP_V2 | LCONT_CGROUP_ENTER_SKIP_V1)))
         return lcont__error_set(reterr, -EINVAL, "cgroup: enter: invalid pid %d or flags",
                                 (int)pid);
     snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -438,7 +441,7 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcon
         struct cg_hierarchy *h = &cg->hier[i];
         int r;
 
-        if (h->v2 && (flags & LCONT_CGROUP_ENTER_SKIP_V2))
+        if (h->v2 ? (flags & LCONT_CGROUP_ENTER_SKIP_V2) : (flags & LCONT_CGROUP_ENTER_SKIP_V1))
             continue;
         r = lcont__cgroup_require_dir(h, cg->path, reterr);
         if (r < 0)
@@ -449,6 +452,15 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcon
                                        cg->path);
     }
     return 0;
+}
+
+bool lcont__cgroup_enter_needed(const struct lcont_cgroup *cg, uint64_t flags)
+{
+    for (size_t i = 0; cg && i < cg->n_hier; i++)
+        if (!(cg->hier[i].v2 ? (flags & LCONT_CGROUP_ENTER_SKIP_V2)
+                             : (flags & LCONT_CGROUP_ENTER_SKIP_V1)))
+            return true;
+    return false;
 }
 
 int lcont__cgroup_open_clone_fd(struct lcont_cgroup *cg, lcont_error **reterr)
@@ -514,6 +526,11 @@ static int remove_tree(int parent_fd, const char *name, int depth)
 
     if (depth > 64)
         return -ELOOP;
+    /* the usual case, a leaf with no process left: one rmdir, no directory scan */
+    if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+        return 0;
+    if (errno != EBUSY && errno != ENOTEMPTY)
+        return -errno;
     fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? 0 : -errno;
@@ -552,7 +569,11 @@ static int destroy_in(struct lcont_cgroup *cg, struct cg_hierarchy *h, int attem
     const char *leaf = strrchr(cg->path, '/') + 1;
     int r = 0;
 
-    parent = walk(h, cg->path, 1);
+    /* our directory is never a hierarchy's root (the path has a component below it), so its
+     * ".." is the parent directory in the same hierarchy: one openat instead of a walk */
+    parent = h->dirfd >= 0 ? openat(h->dirfd, "..", DIR_FLAGS) : walk(h, cg->path, 1);
+    if (parent < 0 && h->dirfd >= 0)
+        parent = -errno;
     if (parent == -ENOENT) {
         close_dir(h);
         return 0;

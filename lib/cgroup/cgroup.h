@@ -56,9 +56,13 @@ int lcont__cgroup_apply(struct lcont_cgroup *cg, const struct lcont_spec_resourc
 
 /* lcont__cgroup_enter(): the process was cloned into the cgroup2 tree already. */
 #define LCONT_CGROUP_ENTER_SKIP_V2 (1ULL << 0)
+/* lcont__cgroup_enter(): the process joins the v1 hierarchies itself (lcont_cgroup_join). */
+#define LCONT_CGROUP_ENTER_SKIP_V1 (1ULL << 1)
 
-/* Move @pid into the cgroup in every hierarchy (but the cgroup2 one with SKIP_V2). */
+/* Move @pid into the cgroup in every hierarchy (but those the SKIP flags name). */
 int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcont_error **reterr);
+/* Whether lcont__cgroup_enter(@flags) would have a hierarchy to write to. */
+bool lcont__cgroup_enter_needed(const struct lcont_cgroup *cg, uint64_t flags);
 
 /*
  * An fd on the cgroup's directory in the cgroup2 tree (pure v2, or hybrid's unified mount),
@@ -67,6 +71,35 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcon
  * -ENOENT when there is no cgroup2 tree or the directory is not created. Caller closes it.
  */
 int lcont__cgroup_open_clone_fd(struct lcont_cgroup *cg, lcont_error **reterr);
+
+/*
+ * Joining the v1 hierarchies from the new process itself. A pid written to
+ * cgroup.procs takes the kernel's global threadgroup rwsem for writing, and
+ * whenever that lock was idle the write waits for an RCU grace period (2 ms on
+ * an idle machine, 15 ms under load here: most of a container start on v1).
+ * A thread that writes "0" to a v1 "tasks" file moves only itself, and the
+ * kernel skips that lock. The container's init and exec'd processes have one
+ * thread until exec, so moving the thread moves the process. The parent opens
+ * the files before clone (its credentials authorise the writes); the child
+ * writes and closes them before it does anything else.
+ */
+#define LCONT_CGROUP_JOIN_MAX 16
+
+struct lcont_cgroup_join {
+    size_t n; /* 0: nothing to join this way (no v1 hierarchy, or too many) */
+    int fds[LCONT_CGROUP_JOIN_MAX];
+    char where[LCONT_CGROUP_JOIN_MAX][64]; /* mount points, for errors (copies: the child
+                                            * may run after the lcont_cgroup is freed) */
+};
+
+void lcont__cgroup_join_init(struct lcont_cgroup_join *join);
+/* Open "tasks" in every v1 hierarchy of @cg. n = 0 means: use lcont__cgroup_enter() instead. */
+int lcont__cgroup_join_prepare(struct lcont_cgroup *cg, struct lcont_cgroup_join *join,
+                               lcont_error **reterr);
+void lcont__cgroup_join_close(struct lcont_cgroup_join *join);
+/* In the child, between clone and exec (no allocation): join, then close the fds. NULL = none. */
+struct lcont_child_error;
+int lcont__cgroup_join_child(const struct lcont_cgroup_join *join, struct lcont_child_error *err);
 
 /* Whether any process is in the cgroup (1/0) or -errno. */
 int lcont__cgroup_has_processes(struct lcont_cgroup *cg, lcont_error **reterr);

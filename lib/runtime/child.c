@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "core/childmsg.h"
 #include "core/sys.h"
 #include "runtime/child-common.h"
@@ -204,6 +205,9 @@ void lcont__child_main(const struct lcont_child_plan *plan)
         lcont__child_fail(&m->err, -errno, "prctl", NULL);
         die(plan, m, 0);
     }
+    /* first: everything the container does from here on is accounted and limited */
+    if (lcont__cgroup_join_child(plan->cgroup_join, &m->err) < 0)
+        die(plan, m, 0);
     if (lcont__child_setup_stdio(plan->stdio, &m->err) < 0 || join_namespaces(plan, m) < 0)
         die(plan, m, 0);
     if (plan->unshare_flags & CLONE_NEWUSER) {
@@ -230,7 +234,8 @@ void lcont__child_main(const struct lcont_child_plan *plan)
         lcont__child_fail(&m->err, -errno, "setsid", NULL);
         die(plan, m, 0);
     }
-    /* after the parent moved us into the cgroup, so the namespace root is the container's */
+    /* after joining the cgroup (v1 above, the rest by the parent before GO), so the
+     * namespace root is the container's */
     if (plan->new_cgroupns && lcont__sys_unshare(CLONE_NEWCGROUP) < 0) {
         lcont__child_fail(&m->err, -errno, "unshare cgroup namespace", NULL);
         die(plan, m, 0);

@@ -14,16 +14,18 @@
 
 #include "spec/spec.h"
 
+struct lcont_cgroup_join;
 struct lcont_rootfs_plan;
 struct lcont_security_plan;
 
 struct lcont_child_plan {
     const struct lcont_spec *spec;
-    int sync_fd;                  /* child's end of the SEQPACKET pair */
-    int proc_fd;                  /* trusted O_PATH fd on the host's procfs root */
-    int fifo_fd;                  /* O_PATH fd on <state>/exec.fifo */
-    int close_fds[2];             /* the state root and directory fds: the directory's
+    int sync_fd;      /* child's end of the SEQPACKET pair */
+    int proc_fd;      /* trusted O_PATH fd on the host's procfs root */
+    int fifo_fd;      /* O_PATH fd on <state>/exec.fifo */
+    int close_fds[2]; /* the state root and directory fds: the directory's
                                     * flock is shared with the child until it closes them */
+    const struct lcont_cgroup_join *cgroup_join; /* v1 hierarchies the child joins itself */
     int join_fds[LCONT_NS_COUNT]; /* namespaces joined by path (-1 = none); never PID */
     int unshare_flags;            /* CLONE_NEW* the child creates itself (join path) */
     bool new_userns;

@@ -56,6 +56,7 @@ struct create_job {
     int join_fds[LCONT_NS_COUNT];
     int pid_join_fd;
     struct lcont_cgroup *cg;
+    struct lcont_cgroup_join cg_join; /* v1 "tasks" files the init writes itself */
     struct lcont_rootfs_plan *rootfs;
     struct lcont_security_plan *security;
     bool cgroup_created;
@@ -68,6 +69,7 @@ static void job_init(struct create_job *j)
     memset(j, 0, sizeof(*j));
     j->rootfd = j->dirfd = j->fifo_fd = j->proc_fd = j->pidfd = j->pid_join_fd = -1;
     j->cgroup_clone_fd = -1;
+    lcont__cgroup_join_init(&j->cg_join);
     j->sock[0] = j->sock[1] = -1;
     for (int i = 0; i < LCONT_NS_COUNT; i++)
         j->join_fds[i] = -1;
@@ -106,6 +108,7 @@ static void job_free(struct create_job *j)
     close_fd(&j->pidfd);
     close_fd(&j->pid_join_fd);
     close_fd(&j->cgroup_clone_fd);
+    lcont__cgroup_join_close(&j->cg_join);
     for (int i = 0; i < LCONT_NS_COUNT; i++)
         close_fd(&j->join_fds[i]);
     close_fd(&j->dirfd);
@@ -459,7 +462,7 @@ static int create_cgroup(struct create_job *j, lcont_error **reterr)
     /* optional: without a cgroup2 tree the child is moved after clone, as on v1 */
     r = lcont__cgroup_open_clone_fd(j->cg, NULL);
     j->cgroup_clone_fd = r >= 0 ? r : -1;
-    return 0;
+    return lcont__cgroup_join_prepare(j->cg, &j->cg_join, reterr);
 }
 
 static int prepare(struct create_job *j, lcont_error **reterr)
@@ -547,7 +550,7 @@ static int run(struct create_job *j, lcont_error **reterr)
     const struct lcont_spec_linux *lx = &j->spec->linux_;
     struct lcont_child_plan plan;
     _cleanup_free_ char *hook_state = NULL;
-    uint64_t new_flags = 0, clone_flags;
+    uint64_t new_flags = 0, clone_flags, enter_skip;
     bool any_join = false;
     int r;
 
@@ -566,6 +569,7 @@ static int run(struct create_job *j, lcont_error **reterr)
     plan.close_fds[0] = j->dirfd;
     plan.close_fds[1] = j->rootfd;
     memcpy(plan.join_fds, j->join_fds, sizeof(plan.join_fds));
+    plan.cgroup_join = &j->cg_join;
     /* cgroup and time namespaces are made by the child itself, at the right moment */
     new_flags &= ~(uint64_t)(CLONE_NEWCGROUP | CLONE_NEWTIME);
     if (any_join) {
@@ -595,11 +599,15 @@ static int run(struct create_job *j, lcont_error **reterr)
     plan.rootfs = j->rootfs;
     plan.security = j->security;
 
+    enter_skip = (j->cgroup_clone_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0) |
+                 (j->cg_join.n > 0 ? LCONT_CGROUP_ENTER_SKIP_V1 : 0);
+
     lcont__log_debug(j->ctx, "create '%s': prepared, cloning init", j->id);
     r = spawn_init(j, clone_flags, &plan, reterr);
     if (r < 0)
         return r;
     close_fd(&j->sock[1]);
+    lcont__cgroup_join_close(&j->cg_join);
     j->st.pid_start_time = lcont__proc_start_time(j->st.pid, &(int){ 0 });
     r = lcont__state_write(j->dirfd, &j->st, reterr);
     if (r < 0)
@@ -610,8 +618,8 @@ static int run(struct create_job *j, lcont_error **reterr)
             return r;
     }
     if (j->cg) {
-        r = lcont__cgroup_enter(j->cg, j->st.pid,
-                                j->cgroup_clone_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0, reterr);
+        /* what clone3 and the child's own join (plan.cgroup_join) do not cover */
+        r = lcont__cgroup_enter(j->cg, j->st.pid, enter_skip, reterr);
         if (r < 0)
             return r;
     }
@@ -620,7 +628,7 @@ static int run(struct create_job *j, lcont_error **reterr)
         if (r < 0)
             return r;
     }
-    lcont__log_debug(j->ctx, "create '%s': init %d is in its cgroup", j->id, (int)j->st.pid);
+    lcont__log_debug(j->ctx, "create '%s': init %d cloned", j->id, (int)j->st.pid);
     hook_state = lcont__state_to_oci_json(&j->st, LCONT_STATE_CREATING);
     if (!hook_state)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");

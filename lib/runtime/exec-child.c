@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup/cgroup.h"
 #include "core/childmsg.h"
 #include "core/sys.h"
 #include "runtime/child-common.h"
@@ -126,6 +127,9 @@ void lcont__exec_child_main(const struct lcont_exec_plan *plan)
         lcont__child_fail(&m->err, -errno, "prctl", NULL);
         die(m);
     }
+    /* first, and so its fds are gone before anything else happens */
+    if (lcont__cgroup_join_child(plan->cgroup_join, &m->err) < 0)
+        die(m);
     if (move_above(m, &m->proc_fd, first) < 0 ||
         lcont__child_setup_stdio(plan->stdio, &m->err) < 0 ||
         expect_ack(m, LCONT_SYNC_PARENT_GO) < 0)

@@ -51,7 +51,10 @@ struct exec_job {
     struct lcont_spec *spec;
     struct lcont_security_plan *security;
     struct lcont_cgroup *cg;
-    uint8_t *preserved; /* which of fds 3..3+preserve_fds-1 the caller had open */
+    struct lcont_cgroup_join cg_join; /* v1 "tasks" files the process writes itself */
+    uint64_t enter_skip;              /* LCONT_CGROUP_ENTER_SKIP_*: what clone3 and cg_join do */
+    bool enter_after_clone;           /* a hierarchy is left for lcont__cgroup_enter() */
+    uint8_t *preserved;               /* which of fds 3..3+preserve_fds-1 the caller had open */
     char msg[sizeof(struct lcont_sync_hdr) + sizeof(struct lcont_child_error) + 64];
 };
 
@@ -67,6 +70,7 @@ static void job_init(struct exec_job *j)
     memset(j, 0, sizeof(*j));
     j->dirfd = j->init_pidfd = j->proc_fd = j->pid_ns_fd = j->own_pid_ns_fd = j->cgroup_fd = -1;
     j->pidfd = -1;
+    lcont__cgroup_join_init(&j->cg_join);
     j->sock[0] = j->sock[1] = -1;
     for (int t = 0; t < LCONT_NS_COUNT; t++)
         j->ns_fds[t] = -1;
@@ -78,6 +82,7 @@ static void job_done(struct exec_job *j)
     close_fd(&j->sock[1]);
     close_fd(&j->pidfd);
     close_fd(&j->cgroup_fd);
+    lcont__cgroup_join_close(&j->cg_join);
     close_fd(&j->pid_ns_fd);
     close_fd(&j->own_pid_ns_fd);
     close_fd(&j->proc_fd);
@@ -204,11 +209,17 @@ static int prepare(struct exec_job *j, lcont_error **reterr)
         r = lcont__cgroup_open(j->c->state.cgroup_path, &cg, reterr);
         if (r < 0)
             return r;
-        /* only this fd crosses the clone: the cgroup's directory fds are reopened after it,
-         * so none of them can reach the exec'd process */
+        /* only these fds cross the clone (the child closes the join fds first): the cgroup's
+         * directory fds are reopened after it, so none of them can reach the exec'd process */
         r = lcont__cgroup_open_clone_fd(cg, NULL);
         j->cgroup_fd = r >= 0 ? r : -1;
+        r = lcont__cgroup_join_prepare(cg, &j->cg_join, reterr);
+        j->enter_skip = (j->cgroup_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0) |
+                        (j->cg_join.n > 0 ? LCONT_CGROUP_ENTER_SKIP_V1 : 0);
+        j->enter_after_clone = lcont__cgroup_enter_needed(cg, j->enter_skip);
         lcont__cgroup_free(cg);
+        if (r < 0)
+            return r;
     }
     if (j->pid_ns_fd >= 0) {
         j->own_pid_ns_fd =
@@ -343,6 +354,7 @@ static int run(struct exec_job *j, lcont_error **reterr)
     plan.close_fds[1] = j->pid_ns_fd;
     plan.close_fds[2] = j->own_pid_ns_fd;
     plan.close_fds[3] = j->cgroup_fd;
+    plan.cgroup_join = &j->cg_join;
     /* the handle's own pidfds on the init: library fds, not the caller's to pass on */
     plan.close_fds[4] = j->c->init_pidfd;
     plan.close_fds[5] = j->c->init ? j->c->init->pidfd : -1;
@@ -364,12 +376,13 @@ static int run(struct exec_job *j, lcont_error **reterr)
     if (r < 0)
         return r;
     close_fd(&j->sock[1]);
-    if (j->c->state.cgroup_path) {
+    lcont__cgroup_join_close(&j->cg_join);
+    /* what clone3 and the process's own join do not cover (v2 without CLONE_INTO_CGROUP) */
+    if (j->enter_after_clone) {
         r = lcont__cgroup_open(j->c->state.cgroup_path, &j->cg, reterr);
         if (r < 0)
             return r;
-        r = lcont__cgroup_enter(j->cg, j->pid, j->cgroup_fd >= 0 ? LCONT_CGROUP_ENTER_SKIP_V2 : 0,
-                                reterr);
+        r = lcont__cgroup_enter(j->cg, j->pid, j->enter_skip, reterr);
         if (r < 0)
             return r;
     }

@@ -14,7 +14,8 @@
  * allocates nothing between clone and exec (STYLE §10.3).
  *
  * Conversation over the SEQPACKET pair (runtime/sync.h): parent GO (the
- * process is in every cgroup) -> child CONSOLE (pty master) / SECCOMP
+ * process is in every cgroup: cloned into the cgroup2 one, joined the v1 ones
+ * itself, see lcont_cgroup_join) -> child CONSOLE (pty master) / SECCOMP
  * (listener) each ACKed -> ERROR, or EOF when execve closed the child's
  * CLOEXEC end: the exec succeeded.
  */
@@ -26,13 +27,15 @@
 
 #include "spec/spec.h"
 
+struct lcont_cgroup_join;
 struct lcont_security_plan;
 
 struct lcont_exec_plan {
     const struct lcont_spec_process *process;
-    int sync_fd;                /* child's end of the pair */
-    int proc_fd;                /* trusted O_PATH fd on the host's procfs */
-    int init_pidfd;             /* setns() target: every namespace at once */
+    const struct lcont_cgroup_join *cgroup_join; /* v1 hierarchies it joins itself first */
+    int sync_fd;                                 /* child's end of the pair */
+    int proc_fd;                                 /* trusted O_PATH fd on the host's procfs */
+    int init_pidfd;                              /* setns() target: every namespace at once */
     int ns_flags;               /* CLONE_NEW* of the init that differ from ours, but PID */
     int ns_fds[LCONT_NS_COUNT]; /* the same as /proc/<pid>/ns fds: older kernels; -1 = none */
     int close_fds[6];           /* the library's fds (state directory, pid namespaces, cgroup,
