@@ -1,11 +1,44 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/digest.h"
+#include "core/dlib.h"
 #include "core/error-internal.h"
+
+/* libcrypto, loaded on first use (core/dlib.h) */
+static LCONT_DLSYM(EVP_MD_CTX_new);
+static LCONT_DLSYM(EVP_MD_CTX_free);
+static LCONT_DLSYM(EVP_DigestInit_ex);
+static LCONT_DLSYM(EVP_DigestUpdate);
+static LCONT_DLSYM(EVP_DigestFinal_ex);
+static LCONT_DLSYM(EVP_Digest);
+static LCONT_DLSYM(EVP_sha256);
+
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static struct lcont_dlib_result crypto_result;
+
+static void crypto_load(void)
+{
+    static const char *const sonames[] = { "libcrypto.so.3", NULL };
+    static const struct lcont_dlib_sym syms[] = {
+        LCONT_DLIB_SYM(EVP_MD_CTX_new),     LCONT_DLIB_SYM(EVP_MD_CTX_free),
+        LCONT_DLIB_SYM(EVP_DigestInit_ex),  LCONT_DLIB_SYM(EVP_DigestUpdate),
+        LCONT_DLIB_SYM(EVP_DigestFinal_ex), LCONT_DLIB_SYM(EVP_Digest),
+        LCONT_DLIB_SYM(EVP_sha256),
+    };
+    lcont__dlib_load(sonames, syms, sizeof(syms) / sizeof(syms[0]), "libssl3 (OpenSSL 3)",
+                     &crypto_result);
+}
+
+int lcont__sha256_load(lcont_error **reterr)
+{
+    pthread_once(&crypto_once, crypto_load);
+    return crypto_result.code < 0 ? lcont__dlib_error(&crypto_result, reterr) : 0;
+}
 
 struct lcont_sha256 {
     EVP_MD_CTX *ctx;
@@ -13,12 +46,16 @@ struct lcont_sha256 {
 
 int lcont__sha256_new(struct lcont_sha256 **ret)
 {
-    struct lcont_sha256 *h = calloc(1, sizeof(*h));
+    struct lcont_sha256 *h;
+    int r = lcont__sha256_load(NULL);
 
+    if (r < 0)
+        return r;
+    h = calloc(1, sizeof(*h));
     if (!h)
         return -ENOMEM;
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+    h->ctx = sym_EVP_MD_CTX_new();
+    if (!h->ctx || sym_EVP_DigestInit_ex(h->ctx, sym_EVP_sha256(), NULL) != 1) {
         lcont__sha256_free(h);
         return -ENOMEM;
     }
@@ -29,7 +66,7 @@ int lcont__sha256_new(struct lcont_sha256 **ret)
 void lcont__sha256_update(struct lcont_sha256 *h, const void *buf, size_t len)
 {
     /* Cannot fail for an initialised SHA-256 context. */
-    EVP_DigestUpdate(h->ctx, buf, len);
+    sym_EVP_DigestUpdate(h->ctx, buf, len);
 }
 
 static void hex_digest(const unsigned char md[LCONT_SHA256_LEN], char out[LCONT_DIGEST_STR_LEN])
@@ -49,16 +86,16 @@ void lcont__sha256_final(struct lcont_sha256 *h, char out[LCONT_DIGEST_STR_LEN])
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
 
-    EVP_DigestFinal_ex(h->ctx, md, &n);
+    sym_EVP_DigestFinal_ex(h->ctx, md, &n);
     hex_digest(md, out);
-    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
+    sym_EVP_DigestInit_ex(h->ctx, sym_EVP_sha256(), NULL);
 }
 
 void lcont__sha256_free(struct lcont_sha256 *h)
 {
     if (!h)
         return;
-    EVP_MD_CTX_free(h->ctx);
+    sym_EVP_MD_CTX_free(h->ctx);
     free(h);
 }
 
@@ -67,13 +104,18 @@ void lcont__sha256_freep(struct lcont_sha256 **h)
     lcont__sha256_free(*h);
 }
 
-void lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN])
+int lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
+    int r = lcont__sha256_load(NULL);
 
-    EVP_Digest(buf, len, md, &n, EVP_sha256(), NULL);
+    if (r < 0)
+        return r;
+    if (sym_EVP_Digest(buf, len, md, &n, sym_EVP_sha256(), NULL) != 1)
+        return -ENOMEM;
     hex_digest(md, out);
+    return 0;
 }
 
 bool lcont__digest_valid(const char *s)

@@ -3,8 +3,9 @@
 #define LCONT_CORE_DIGEST_H
 
 /*
- * Streaming SHA-256 (OpenSSL libcrypto: it uses the CPU's SHA extensions) and
- * the OCI digest string form "sha256:<64 lowercase hex>".
+ * Streaming SHA-256 (OpenSSL libcrypto: it uses the CPU's SHA extensions;
+ * loaded on first use, core/dlib.h) and the OCI digest string form
+ * "sha256:<64 lowercase hex>".
  */
 
 #include <stdbool.h>
@@ -19,6 +20,10 @@
 
 struct lcont_sha256; /* opaque streaming state */
 
+/* Load libcrypto now (the functions below do it too): 0, or -ENOENT with the reason. */
+int lcont__sha256_load(lcont_error **reterr);
+
+/* -ENOENT when libcrypto cannot be loaded (lcont__sha256_load() tells why), -ENOMEM. */
 int lcont__sha256_new(struct lcont_sha256 **ret);
 void lcont__sha256_update(struct lcont_sha256 *h, const void *buf, size_t len);
 /* Finish into "sha256:<hex>" (@out has LCONT_DIGEST_STR_LEN bytes); the state is reset
@@ -28,8 +33,8 @@ void lcont__sha256_free(struct lcont_sha256 *h);
 void lcont__sha256_freep(struct lcont_sha256 **h);
 #define _cleanup_sha256_ __attribute__((cleanup(lcont__sha256_freep)))
 
-/* One-shot digest of a buffer. */
-void lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN]);
+/* One-shot digest of a buffer: 0, or -ENOENT when libcrypto cannot be loaded. */
+int lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN]);
 
 /* Whether @s is exactly "sha256:" followed by 64 lowercase hex digits (safe as a path). */
 bool lcont__digest_valid(const char *s);

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One tar entry onto the layer root: every operation works on a name inside a directory fd
  * resolved within the root, and never follows a symlink in that last component. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +14,7 @@
 #include "core/error-internal.h"
 #include "core/util.h"
 #include "image/apply-internal.h"
+#include "image/archive-dl.h"
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_META_PREFIX ".wh..wh."
@@ -50,24 +49,24 @@ static int entry_meta(struct lcont__apply *ap, struct archive_entry *e, struct m
     const struct lcont_layer_apply_opts *o = ap->opts;
     uint32_t id;
 
-    if (!map_id(o->uid_map, o->n_uid_map, archive_entry_uid(e), &id))
+    if (!map_id(o->uid_map, o->n_uid_map, sym_archive_entry_uid(e), &id))
         return lcont__apply_error(ap, reterr, -EINVAL, false, "uid %lld is not mapped",
-                                  (long long)archive_entry_uid(e));
+                                  (long long)sym_archive_entry_uid(e));
     m->uid = id;
-    if (!map_id(o->gid_map, o->n_gid_map, archive_entry_gid(e), &id))
+    if (!map_id(o->gid_map, o->n_gid_map, sym_archive_entry_gid(e), &id))
         return lcont__apply_error(ap, reterr, -EINVAL, false, "gid %lld is not mapped",
-                                  (long long)archive_entry_gid(e));
+                                  (long long)sym_archive_entry_gid(e));
     m->gid = id;
-    m->mode = archive_entry_perm(e) & 07777;
-    m->times[1].tv_sec = archive_entry_mtime(e);
-    m->times[1].tv_nsec = archive_entry_mtime_nsec(e);
+    m->mode = sym_archive_entry_perm(e) & 07777;
+    m->times[1].tv_sec = sym_archive_entry_mtime(e);
+    m->times[1].tv_nsec = sym_archive_entry_mtime_nsec(e);
     if (m->times[1].tv_nsec < 0 || m->times[1].tv_nsec >= 1000000000)
         m->times[1].tv_nsec = 0;
     /* Without an atime use the mtime: the result stays a function of the layer alone. */
     m->times[0] = m->times[1];
-    if (archive_entry_atime_is_set(e)) {
-        m->times[0].tv_sec = archive_entry_atime(e);
-        m->times[0].tv_nsec = archive_entry_atime_nsec(e);
+    if (sym_archive_entry_atime_is_set(e)) {
+        m->times[0].tv_sec = sym_archive_entry_atime(e);
+        m->times[0].tv_nsec = sym_archive_entry_atime_nsec(e);
         if (m->times[0].tv_nsec < 0 || m->times[0].tv_nsec >= 1000000000)
             m->times[0].tv_nsec = 0;
     }
@@ -96,8 +95,8 @@ static int set_xattrs(struct lcont__apply *ap, struct archive_entry *e, int fd,
     const void *value;
     size_t size;
 
-    archive_entry_xattr_reset(e);
-    while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+    sym_archive_entry_xattr_reset(e);
+    while (sym_archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
         if (!name || !xattr_allowed(name)) {
             ap->skipped_xattrs++;
             continue;
@@ -124,7 +123,7 @@ static int finish_fd(struct lcont__apply *ap, struct archive_entry *e, int fd, c
         return lcont__apply_error(ap, reterr, -errno, true, "chown");
     if (set_mode && fchmod(fd, m->mode) < 0)
         return lcont__apply_error(ap, reterr, -errno, true, "chmod");
-    if (archive_entry_xattr_count(e) > 0 && (r = set_xattrs(ap, e, fd, reterr)) < 0)
+    if (sym_archive_entry_xattr_count(e) > 0 && (r = set_xattrs(ap, e, fd, reterr)) < 0)
         return r;
     if (set_mode && futimens(fd, m->times) < 0)
         return lcont__apply_error(ap, reterr, -errno, true, "set times");
@@ -171,7 +170,7 @@ static int archive_failure(struct lcont__apply *ap, lcont_error **reterr, const 
         return code;
     }
     return lcont__apply_error(ap, reterr, -EINVAL, false, "%s: %s", what,
-                              archive_error_string(ap->archive) ?: "tar stream error");
+                              sym_archive_error_string(ap->archive) ?: "tar stream error");
 }
 
 static int apply_file(struct lcont__apply *ap, struct archive_entry *e, const char *path,
@@ -179,7 +178,7 @@ static int apply_file(struct lcont__apply *ap, struct archive_entry *e, const ch
 {
     const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     _cleanup_close_ int fd = -1;
-    int64_t size = archive_entry_size(e), end = 0;
+    int64_t size = sym_archive_entry_size(e), end = 0;
     const char *name;
     int dir_fd, r;
 
@@ -207,7 +206,7 @@ static int apply_file(struct lcont__apply *ap, struct archive_entry *e, const ch
         size_t len;
         la_int64_t off;
 
-        r = archive_read_data_block(ap->archive, &buf, &len, &off);
+        r = sym_archive_read_data_block(ap->archive, &buf, &len, &off);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN)
@@ -292,7 +291,7 @@ static int apply_dir(struct lcont__apply *ap, struct archive_entry *e, const cha
 static int apply_symlink(struct lcont__apply *ap, struct archive_entry *e, const char *path,
                          const struct meta *m, lcont_error **reterr)
 {
-    const char *target = archive_entry_symlink(e) ?: archive_entry_symlink_utf8(e);
+    const char *target = sym_archive_entry_symlink(e) ?: sym_archive_entry_symlink_utf8(e);
     const char *name;
     int dir_fd, r;
 
@@ -321,8 +320,9 @@ static int apply_symlink(struct lcont__apply *ap, struct archive_entry *e, const
 static int apply_node(struct lcont__apply *ap, struct archive_entry *e, const char *path,
                       const struct meta *m, mode_t type, lcont_error **reterr)
 {
-    dev_t dev =
-        type == S_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+    dev_t dev = type == S_IFIFO
+                    ? 0
+                    : makedev(sym_archive_entry_rdevmajor(e), sym_archive_entry_rdevminor(e));
     const char *name;
     int dir_fd, r;
 
@@ -507,9 +507,9 @@ static int apply_whiteout(struct lcont__apply *ap, const char *path, const char 
 
 int lcont__apply_entry(struct lcont__apply *ap, struct archive_entry *e, lcont_error **reterr)
 {
-    const char *raw = archive_entry_pathname(e) ?: archive_entry_pathname_utf8(e);
-    const char *hardlink = archive_entry_hardlink(e) ?: archive_entry_hardlink_utf8(e);
-    mode_t type = archive_entry_filetype(e);
+    const char *raw = sym_archive_entry_pathname(e) ?: sym_archive_entry_pathname_utf8(e);
+    const char *hardlink = sym_archive_entry_hardlink(e) ?: sym_archive_entry_hardlink_utf8(e);
+    mode_t type = sym_archive_entry_filetype(e);
     _cleanup_free_ char *path = NULL;
     const char *base;
     struct meta m;

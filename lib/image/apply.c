@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lcont__layer_apply(): decompress and hash the blob ourselves, let libarchive parse the
  * tar stream from our buffers, and apply each entry inside the root (apply-entry.c). */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <string.h>
 
 #include "core/error-internal.h"
 #include "core/util.h"
 #include "image/apply-internal.h"
+#include "image/archive-dl.h"
 #include "image/decompress.h"
 
 /* One decompressed chunk: large enough that libarchive hands out file data straight from
@@ -60,8 +59,8 @@ static la_ssize_t read_cb(struct archive *a, void *userdata, const void **buf)
     ssize_t n = next_chunk(ap, buf, &ap->read_error);
 
     if (n < 0) {
-        archive_set_error(a, (int)-n, "%s",
-                          ap->read_error ? lcont_error_message(ap->read_error) : "read failed");
+        sym_archive_set_error(a, (int)-n, "%s",
+                              ap->read_error ? lcont_error_message(ap->read_error) : "read failed");
         return -1;
     }
     return n;
@@ -83,7 +82,7 @@ static int tar_error(struct lcont__apply *ap, lcont_error **reterr, const char *
     if (ap->read_error)
         return take_read_error(ap, reterr);
     return lcont__error_set(reterr, -EINVAL, "layer: %s: %s", what,
-                            archive_error_string(ap->archive) ?: "tar stream error");
+                            sym_archive_error_string(ap->archive) ?: "tar stream error");
 }
 
 static void report_progress(struct lcont__apply *ap)
@@ -124,8 +123,8 @@ static void fill_limits(struct lcont_layer_limits *l, const struct lcont_layer_l
  * previous entry) as consumed by libarchive: position now minus where the header began. */
 static int check_header(struct lcont__apply *ap, lcont_error **reterr)
 {
-    int64_t start = archive_read_header_position(ap->archive);
-    int64_t now = archive_filter_bytes(ap->archive, 0);
+    int64_t start = sym_archive_read_header_position(ap->archive);
+    int64_t now = sym_archive_filter_bytes(ap->archive, 0);
 
     if (start >= 0 && now >= start && (uint64_t)(now - start) > ap->limits.max_header_bytes)
         return lcont__error_set(reterr, -E2BIG,
@@ -143,7 +142,7 @@ static int apply_entries(struct lcont__apply *ap, lcont_error **reterr)
     int r;
 
     for (;;) {
-        r = archive_read_next_header(ap->archive, &e);
+        r = sym_archive_read_next_header(ap->archive, &e);
         if (r == ARCHIVE_EOF)
             return 0;
         if (r < ARCHIVE_WARN)
@@ -176,7 +175,7 @@ static int drain(struct lcont__apply *ap, lcont_error **reterr)
 static void free_archive(struct archive **a)
 {
     if (*a)
-        archive_read_free(*a);
+        sym_archive_read_free(*a);
 }
 
 int lcont__layer_apply(int root_fd, int blob_fd, const struct lcont_layer_apply_opts *opts,
@@ -197,23 +196,25 @@ int lcont__layer_apply(int root_fd, int blob_fd, const struct lcont_layer_apply_
     if ((r = check_opts(root_fd, blob_fd, opts, reterr)) < 0)
         return r;
     fill_limits(&ap.limits, &opts->limits);
+    if ((r = lcont__archive_load(reterr)) < 0 || (r = lcont__sha256_load(reterr)) < 0)
+        return lcont__error_prefix(reterr, r, "layer apply");
     if ((r = lcont__sha256_new(&sha)) < 0)
         return lcont__error_set(reterr, r, "out of memory");
     if ((r = lcont__decomp_new(blob_fd, opts->compression, CHUNK_SIZE, &decomp, reterr)) < 0)
         return r;
-    a = archive_read_new();
+    a = sym_archive_read_new();
     if (!a)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
     /* tar covers ustar, pax and GNU; "empty" accepts a zero-length layer. Decompression is
      * ours, so no libarchive filters. */
-    if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-        archive_read_support_format_empty(a) != ARCHIVE_OK)
-        return lcont__error_set(reterr, -ENOMEM, "libarchive: %s", archive_error_string(a));
+    if (sym_archive_read_support_format_tar(a) != ARCHIVE_OK ||
+        sym_archive_read_support_format_empty(a) != ARCHIVE_OK)
+        return lcont__error_set(reterr, -ENOMEM, "libarchive: %s", sym_archive_error_string(a));
     if ((r = lcont__reader_new(decomp, sha, opts->threaded, CHUNK_SIZE, &reader, reterr)) < 0)
         return r;
     ap.archive = a;
     ap.reader = reader;
-    if (archive_read_open(a, &ap, NULL, read_cb, NULL) != ARCHIVE_OK)
+    if (sym_archive_read_open(a, &ap, NULL, read_cb, NULL) != ARCHIVE_OK)
         r = tar_error(&ap, reterr, "not a tar stream");
     else
         r = apply_entries(&ap, reterr);

@@ -13,8 +13,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* ChainID(L0) = DiffID(L0); ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln)). */
-static void chain_ids(char (*diff_ids)[LCONT_DIGEST_STR_LEN], size_t n,
-                      char (*out)[LCONT_DIGEST_STR_LEN])
+static int chain_ids(char (*diff_ids)[LCONT_DIGEST_STR_LEN], size_t n,
+                     char (*out)[LCONT_DIGEST_STR_LEN], lcont_error **reterr)
 {
     for (size_t i = 0; i < n; i++) {
         char buf[2 * LCONT_DIGEST_STR_LEN];
@@ -23,8 +23,10 @@ static void chain_ids(char (*diff_ids)[LCONT_DIGEST_STR_LEN], size_t n,
             continue;
         }
         snprintf(buf, sizeof(buf), "%s %s", out[i - 1], diff_ids[i]);
-        lcont__sha256_buf(buf, strlen(buf), out[i]);
+        if (lcont__sha256_buf(buf, strlen(buf), out[i]) < 0)
+            return lcont__sha256_load(reterr);
     }
+    return 0;
 }
 
 static void image_free(lcont_image *img)
@@ -102,7 +104,9 @@ int lcont__image_open(lcont_image_store *store, cJSON *doc, const char *digest, 
     img->chain_ids = calloc(img->n_layers ? img->n_layers : 1, sizeof(*img->chain_ids));
     if (!img->chain_ids)
         goto oom;
-    chain_ids(img->diff_ids, img->n_layers, img->chain_ids);
+    r = chain_ids(img->diff_ids, img->n_layers, img->chain_ids, reterr);
+    if (r < 0)
+        goto fail;
     *ret = img;
     return 0;
 oom:

@@ -7,8 +7,6 @@
  * created: their names are returned so a reader can say "is a symlink" when a manifest
  * points at one.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "image/archive-dl.h"
 #include "image/store.h"
 
 #define ARCHIVE_MAX_ENTRIES 100000
@@ -25,7 +24,7 @@
 static void archive_freep(struct archive **a)
 {
     if (*a)
-        archive_read_free(*a);
+        sym_archive_read_free(*a);
 }
 
 /* "./a//b/" -> "a/b"; -EINVAL for absolute paths, "..", overlong components. */
@@ -105,7 +104,7 @@ static int extract_file(struct archive *a, int dir_fd, const char *name, uint64_
         const void *buf;
         size_t size;
         la_int64_t offset;
-        int r = archive_read_data_block(a, &buf, &size, &offset);
+        int r = sym_archive_read_data_block(a, &buf, &size, &offset);
         if (r == ARCHIVE_EOF)
             return 0;
         if (r != ARCHIVE_OK)
@@ -122,39 +121,44 @@ static int extract_file(struct archive *a, int dir_fd, const char *name, uint64_
 int lcont__archive_extract(lcont_image_store *store, const char *path, int dir_fd,
                            char ***ret_symlinks, lcont_error **reterr)
 {
-    _cleanup_(archive_freep) struct archive *a = archive_read_new();
+    _cleanup_(archive_freep) struct archive *a = NULL;
     _cleanup_strv_ char **links = calloc(1, sizeof(char *));
     struct archive_entry *e;
     uint64_t total = 0, entries = 0;
     char name[PATH_MAX];
     int r;
 
+    r = lcont__archive_load(reterr);
+    if (r < 0)
+        return lcont__error_prefix(reterr, r, "archive '%s'", path);
+    a = sym_archive_read_new();
     if (!a || !links)
         return lcont__error_set(reterr, -ENOMEM, "archive: out of memory");
-    archive_read_support_format_tar(a);
-    archive_read_support_format_gnutar(a);
-    archive_read_support_filter_gzip(a);
-    archive_read_support_filter_zstd(a);
-    if (archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
-        int err = archive_errno(a);
+    sym_archive_read_support_format_tar(a);
+    sym_archive_read_support_format_gnutar(a);
+    sym_archive_read_support_filter_gzip(a);
+    sym_archive_read_support_filter_zstd(a);
+    if (sym_archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
+        int err = sym_archive_errno(a);
         /* libarchive's "not an archive" is EILSEQ; a file that is not a tar is bad input. */
         if (err <= 0 || err == EILSEQ || err == EINVAL)
             err = EINVAL;
-        return lcont__error_set(reterr, -err, "archive '%s': %s", path, archive_error_string(a));
+        return lcont__error_set(reterr, -err, "archive '%s': %s", path,
+                                sym_archive_error_string(a));
     }
     for (;;) {
         const char *pathname;
         mode_t type;
-        r = archive_read_next_header(a, &e);
+        r = sym_archive_read_next_header(a, &e);
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             return lcont__error_set(reterr, -EBADMSG, "archive '%s': %s", path,
-                                    archive_error_string(a));
+                                    sym_archive_error_string(a));
         if (++entries > ARCHIVE_MAX_ENTRIES)
             return lcont__error_set(reterr, -EFBIG, "archive '%s': more than %d members", path,
                                     ARCHIVE_MAX_ENTRIES);
-        pathname = archive_entry_pathname(e);
+        pathname = sym_archive_entry_pathname(e);
         if (!pathname || clean_name(pathname, name, sizeof(name)) < 0)
             return lcont__error_set(reterr, -EINVAL,
                                     "archive '%s': member '%s' leaves the archive or has an "
@@ -162,8 +166,8 @@ int lcont__archive_extract(lcont_image_store *store, const char *path, int dir_f
                                     path, pathname ? pathname : "");
         if (!name[0])
             continue;
-        type = archive_entry_filetype(e);
-        if (archive_entry_hardlink(e) || type == AE_IFLNK) {
+        type = sym_archive_entry_filetype(e);
+        if (sym_archive_entry_hardlink(e) || type == AE_IFLNK) {
             if (lcont__strv_push(&links, name) < 0)
                 return lcont__error_set(reterr, -ENOMEM, "archive: out of memory");
             continue;
@@ -183,7 +187,7 @@ int lcont__archive_extract(lcont_image_store *store, const char *path, int dir_f
                                     (unsigned long long)store->opts.max_blob_bytes);
         if (r == -EBADMSG)
             return lcont__error_set(reterr, r, "archive '%s': member '%s': %s", path, name,
-                                    archive_error_string(a));
+                                    sym_archive_error_string(a));
         if (r < 0)
             return lcont__error_setsys(reterr, r, "archive '%s': extract '%s'", path, name);
     }

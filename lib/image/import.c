@@ -95,7 +95,8 @@ int lcont__import_read_json_blob(const struct import_source *src, const struct i
         return lcont__error_set(reterr, -EINVAL,
                                 "%s: size mismatch: %zu bytes, descriptor says %llu", what, len,
                                 (unsigned long long)desc->size);
-    lcont__sha256_buf(buf, len, got);
+    if (lcont__sha256_buf(buf, len, got) < 0)
+        return lcont__sha256_load(reterr);
     if (strcmp(got, desc->digest) != 0)
         return lcont__error_set(reterr, -EINVAL, "%s: digest mismatch: content is %s, expected %s",
                                 what, got, desc->digest);
