@@ -201,7 +201,8 @@ void lcont__child_main(const struct lcont_child_plan *plan)
         _exit(1);
     m->err.code = 0;
     /* die with the creator until the container is created; no /proc/pid/exe games meanwhile */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+        (!plan->dumpable_until_go && prctl(PR_SET_DUMPABLE, 0) < 0)) {
         lcont__child_fail(&m->err, -errno, "prctl", NULL);
         die(plan, m, 0);
     }
@@ -216,6 +217,10 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     }
     if (expect(plan, m, LCONT_SYNC_PARENT_GO) < 0)
         die(plan, m, 0);
+    if (plan->dumpable_until_go && prctl(PR_SET_DUMPABLE, 0) < 0) {
+        lcont__child_fail(&m->err, -errno, "prctl(PR_SET_DUMPABLE)", NULL);
+        die(plan, m, 0);
+    }
     if (plan->new_userns) {
         /* become the namespace's root where it is mapped (rootless maps the caller to 0) */
         int r = lcont__sys_setresgid(0, 0, 0);

@@ -203,8 +203,9 @@ static int open_namespaces(struct create_job *j, lcont_error **reterr)
     return 0;
 }
 
-static int write_id_map(pid_t pid, const char *file, const struct lcont_spec_idmap *maps, size_t n,
-                        lcont_error **reterr)
+/* /proc/<pid>/@file through the trusted procfs fd (never a path another mount could cover). */
+static int write_id_map(int proc_fd, pid_t pid, const char *file,
+                        const struct lcont_spec_idmap *maps, size_t n, lcont_error **reterr)
 {
     char path[64], buf[4096];
     size_t len = 0;
@@ -217,10 +218,10 @@ static int write_id_map(pid_t pid, const char *file, const struct lcont_spec_idm
             return lcont__error_set(reterr, -E2BIG, "%s: too many mappings", file);
         len += (size_t)w;
     }
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-    r = lcont__write_string_at(AT_FDCWD, path, buf);
+    snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
+    r = lcont__write_string_at(proc_fd, path, buf);
     if (r < 0)
-        return lcont__error_setsys(reterr, r, "write %s", path);
+        return lcont__error_setsys(reterr, r, "write /proc/%s", path);
     return 0;
 }
 
@@ -230,17 +231,17 @@ static int write_id_maps(struct create_job *j, pid_t pid, lcont_error **reterr)
     char path[64];
     int r;
 
-    r = write_id_map(pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings, reterr);
+    r = write_id_map(j->proc_fd, pid, "uid_map", lx->uid_mappings, lx->n_uid_mappings, reterr);
     if (r < 0)
         return r;
     /* without CAP_SETGID in the parent namespace, gid_map needs setgroups denied first */
     if (geteuid() != 0) {
-        snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-        r = lcont__write_string_at(AT_FDCWD, path, "deny");
+        snprintf(path, sizeof(path), "%d/setgroups", (int)pid);
+        r = lcont__write_string_at(j->proc_fd, path, "deny");
         if (r < 0 && r != -ENOENT)
-            return lcont__error_setsys(reterr, r, "write %s", path);
+            return lcont__error_setsys(reterr, r, "write /proc/%s", path);
     }
-    return write_id_map(pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings, reterr);
+    return write_id_map(j->proc_fd, pid, "gid_map", lx->gid_mappings, lx->n_gid_mappings, reterr);
 }
 
 static int write_pid_file(const char *path, pid_t pid, lcont_error **reterr)
@@ -580,6 +581,9 @@ static int run(struct create_job *j, lcont_error **reterr)
         clone_flags = new_flags;
     }
     plan.new_userns = (new_flags & CLONE_NEWUSER) != 0;
+    /* an unprivileged parent can only write the id maps of a child it may open in /proc,
+     * which a non-dumpable child's files are not (they belong to root) */
+    plan.dumpable_until_go = (new_flags & CLONE_NEWUSER) && geteuid() != 0;
     plan.new_cgroupns =
         lx->namespaces[LCONT_NS_CGROUP].present && !lx->namespaces[LCONT_NS_CGROUP].path;
     plan.new_timens = lx->namespaces[LCONT_NS_TIME].present && !lx->namespaces[LCONT_NS_TIME].path;
