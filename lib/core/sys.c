@@ -55,6 +55,18 @@ int lcont__sys_open_tree(int dirfd, const char *path, unsigned flags)
 {
     RET(syscall(SYS_open_tree, dirfd, path, flags));
 }
+int lcont__sys_fsopen(const char *fs_name, unsigned flags)
+{
+    RET(syscall(SYS_fsopen, fs_name, flags));
+}
+int lcont__sys_fsconfig(int fs_fd, unsigned cmd, const char *key, const void *value, int aux)
+{
+    RET(syscall(SYS_fsconfig, fs_fd, cmd, key, value, aux));
+}
+int lcont__sys_fsmount(int fs_fd, unsigned flags, unsigned attr_flags)
+{
+    RET(syscall(SYS_fsmount, fs_fd, flags, attr_flags));
+}
 int lcont__sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
                           unsigned flags)
 {

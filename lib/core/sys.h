@@ -30,6 +30,9 @@ int lcont__sys_umount2(const char *target, int flags);
 int lcont__sys_mount_setattr(int dirfd, const char *path, unsigned flags, struct mount_attr *attr,
                              size_t size);
 int lcont__sys_open_tree(int dirfd, const char *path, unsigned flags);
+int lcont__sys_fsopen(const char *fs_name, unsigned flags);
+int lcont__sys_fsconfig(int fs_fd, unsigned cmd, const char *key, const void *value, int aux);
+int lcont__sys_fsmount(int fs_fd, unsigned flags, unsigned attr_flags);
 int lcont__sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
                           unsigned flags);
 int lcont__sys_setns(int fd, int nstype);

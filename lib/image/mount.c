@@ -248,11 +248,92 @@ static int lowerdir_option(lcont_image_store *store, lcont_image *img, char *dat
             return lcont__error_setsys(reterr, -errno, "open cached layer '%s'", rel);
         fits = append(data, len, "%s/proc/self/fd/%d", k + 1 == img->n_layers ? "" : ":", fds[k]);
     }
-    if (!fits)
-        return lcont__error_set(reterr, -E2BIG,
-                                "%zu layers do not fit in one overlayfs mount option string; "
-                                "use LCONT_IMAGE_MOUNT_COPY",
-                                img->n_layers);
+    /* no error message: the caller tries the new mount API (overlay_fsmount) next */
+    return fits ? 0 : -E2BIG;
+}
+
+/* What the overlay mount is made of, beyond the image's layers. */
+struct overlay_extra {
+    const char *empty; /* an empty lower layer at the bottom, or NULL */
+    const char *upper, *work;
+    bool readonly, userxattr, volatile_upper;
+};
+
+/* @r with the kernel's own explanation, which the new mount API queues on @fs. */
+static int fs_error(int fs, int r, const char *what, lcont_error **reterr)
+{
+    char why[256];
+    ssize_t n = read(fs, why, sizeof(why) - 1);
+
+    why[n > 0 ? n : 0] = '\0';
+    return lcont__error_setsys(reterr, r, "overlayfs: %s%s%s", what, n > 0 ? ": " : "",
+                               n > 0 ? why : "");
+}
+
+/* fsconfig(SET_STRING, or SET_FLAG when @value is NULL). */
+static int fs_set(int fs, const char *key, const char *value, lcont_error **reterr)
+{
+    char what[PATH_MAX + 32];
+    int r = lcont__sys_fsconfig(fs, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0);
+
+    if (r >= 0)
+        return 0;
+    snprintf(what, sizeof(what), "%s%s%s", key, value ? "=" : "", value ? value : "");
+    return fs_error(fs, r, what, reterr);
+}
+
+/*
+ * The new mount API (kernel 6.8+): one "lowerdir+" per layer, so no page of options limits
+ * the stack (overlayfs itself takes up to 500 layers), and no ',' or ':' rules for paths.
+ */
+static int overlay_fsmount(lcont_image_store *store, lcont_image *img,
+                           const struct overlay_extra *x, const char *target, lcont_error **reterr)
+{
+    _cleanup_close_ int fs = lcont__sys_fsopen("overlay", FSOPEN_CLOEXEC);
+    _cleanup_close_ int mnt = -1;
+    int r;
+
+    if (fs < 0)
+        return lcont__error_setsys(reterr, fs, "fsopen overlay");
+    for (size_t k = img->n_layers; k-- > 0;) {
+        char path[PATH_MAX], rel[128];
+        lcont__cache_layer_path(store, img->chain_ids[k], rel);
+        snprintf(path, sizeof(path), "%s/%s/diff", store->root, rel);
+        r = fs_set(fs, "lowerdir+", path, reterr);
+        if (r == -EINVAL && k + 1 == img->n_layers)
+            return lcont__error_set(reterr, -E2BIG,
+                                    "%zu layers under '%s' cannot be given as one overlayfs "
+                                    "option string (too long, or a ',' or ':' in a path), and "
+                                    "this kernel has no \"lowerdir+\" (6.8+): use "
+                                    "LCONT_IMAGE_MOUNT_COPY",
+                                    img->n_layers, store->root);
+        if (r < 0)
+            return r;
+    }
+    if ((x->empty && (r = fs_set(fs, "lowerdir+", x->empty, reterr)) < 0) ||
+        (x->upper && (r = fs_set(fs, "upperdir", x->upper, reterr)) < 0) ||
+        (x->work && (r = fs_set(fs, "workdir", x->work, reterr)) < 0) ||
+        (x->userxattr && (r = fs_set(fs, "userxattr", NULL, reterr)) < 0) ||
+        (x->volatile_upper && (r = fs_set(fs, "volatile", NULL, reterr)) < 0))
+        return r;
+    r = lcont__sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+    if (r < 0)
+        return fs_error(fs, r, "create", reterr);
+    mnt = lcont__sys_fsmount(fs, FSMOUNT_CLOEXEC, x->readonly ? MOUNT_ATTR_RDONLY : 0);
+    if (mnt < 0)
+        return lcont__error_setsys(reterr, mnt, "fsmount overlay");
+    r = lcont__sys_move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+    if (r < 0)
+        return lcont__error_setsys(reterr, r, "mount overlay on '%s'", target);
+    return 0;
+}
+
+static int make_dir(const char *upper_root, const char *id, const char *sub, char *dir, size_t size,
+                    lcont_error **reterr)
+{
+    snprintf(dir, size, "%s/%s/%s", upper_root, id, sub);
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return lcont__error_setsys(reterr, -errno, "create '%s'", dir);
     return 0;
 }
 
@@ -262,54 +343,54 @@ static int overlay_mount(lcont_image_store *store, lcont_image *img, const char 
 {
     _cleanup_free_ char *data = malloc(OVERLAY_DATA_MAX);
     _cleanup_free_ int *fds = malloc((img->n_layers ? img->n_layers : 1) * sizeof(int));
-    char dir[PATH_MAX];
+    char empty[PATH_MAX], upper[PATH_MAX], work[PATH_MAX];
+    struct overlay_extra x = { .readonly = readonly,
+                               .userxattr = store->userns,
+                               .volatile_upper = volatile_upper && !readonly };
     size_t len = 0;
-    bool fits = true;
+    bool fits;
     int r;
 
     if (!data || !fds)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
     for (size_t k = 0; k < img->n_layers; k++)
         fds[k] = -1;
-    if (strpbrk(store->root, ",:") || strpbrk(upper_root, ",:"))
-        return lcont__error_set(reterr, -EINVAL,
-                                "store root '%s' or upper root '%s' contains ',' or ':', "
-                                "which overlayfs options cannot hold",
-                                store->root, upper_root);
-    r = lowerdir_option(store, img, data, &len, fds, reterr);
-    if (r < 0)
-        goto out;
     /* overlayfs needs two lower layers without an upper one; an empty one is free. */
     if (img->n_layers == 0 || (readonly && img->n_layers == 1)) {
-        snprintf(dir, sizeof(dir), "%s/%s/empty", upper_root, id);
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-            r = lcont__error_setsys(reterr, -errno, "create '%s'", dir);
-            goto out;
-        }
-        fits = append(data, &len, "%s%s", img->n_layers ? ":" : "", dir);
+        if ((r = make_dir(upper_root, id, "empty", empty, sizeof(empty), reterr)) < 0)
+            return r;
+        x.empty = empty;
     }
     if (!readonly) {
-        const char *sub[] = { "upper", "work" };
-        for (size_t k = 0; k < 2; k++) {
-            snprintf(dir, sizeof(dir), "%s/%s/%s", upper_root, id, sub[k]);
-            if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-                r = lcont__error_setsys(reterr, -errno, "create '%s'", dir);
-                goto out;
-            }
-            fits = fits && append(data, &len, ",%sdir=%s", sub[k], dir);
-        }
+        if ((r = make_dir(upper_root, id, "upper", upper, sizeof(upper), reterr)) < 0 ||
+            (r = make_dir(upper_root, id, "work", work, sizeof(work), reterr)) < 0)
+            return r;
+        x.upper = upper;
+        x.work = work;
     }
-    if (store->userns)
-        fits = fits && append(data, &len, ",userxattr");
-    if (volatile_upper && !readonly)
-        fits = fits && append(data, &len, ",volatile");
-    if (!fits) {
-        r = lcont__error_set(reterr, -E2BIG, "overlayfs mount options too long");
-        goto out;
+    /* mount(2) when the options fit in its page (any kernel), else the new API */
+    fits = !strpbrk(store->root, ",:") && !strpbrk(upper_root, ",:");
+    if (fits) {
+        r = lowerdir_option(store, img, data, &len, fds, reterr);
+        if (r < 0 && r != -E2BIG)
+            goto out;
+        fits = r == 0;
     }
-    r = lcont__sys_mount("overlay", target, "overlay", readonly ? MS_RDONLY : 0, data);
-    if (r < 0)
-        lcont__error_setsys(reterr, r, "mount overlay on '%s'", target);
+    if (fits && x.empty)
+        fits = append(data, &len, "%s%s", img->n_layers ? ":" : "", x.empty);
+    if (fits && x.upper)
+        fits = append(data, &len, ",upperdir=%s,workdir=%s", x.upper, x.work);
+    if (fits && x.userxattr)
+        fits = append(data, &len, ",userxattr");
+    if (fits && x.volatile_upper)
+        fits = append(data, &len, ",volatile");
+    if (fits) {
+        r = lcont__sys_mount("overlay", target, "overlay", readonly ? MS_RDONLY : 0, data);
+        if (r < 0)
+            lcont__error_setsys(reterr, r, "mount overlay on '%s'", target);
+    } else {
+        r = overlay_fsmount(store, img, &x, target, reterr);
+    }
 out:
     close_fds(fds, img->n_layers);
     return r;
