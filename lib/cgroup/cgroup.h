@@ -153,10 +153,31 @@ struct lcont_cgroup_stats {
     uint64_t io_read_bytes, io_write_bytes, io_read_ios, io_write_ios;
     /* hugetlb, summed over page sizes */
     uint64_t hugetlb_usage, hugetlb_max_usage, hugetlb_failcnt;
+    /* per CPU, v1 cpuacct only (v2 has no per-CPU counters): usage and its user/system
+     * split (an array is NULL when its file is missing); n_cpus entries each */
+    uint64_t *cpu_percpu_ns, *cpu_percpu_user_ns, *cpu_percpu_system_ns;
+    size_t n_cpus;
+    /* the same io and hugetlb counters, per device and per page size */
+    struct lcont_cgroup_io_dev *io_devs;
+    size_t n_io_devs;
+    struct lcont_cgroup_hugetlb_size *hugetlb_sizes;
+    size_t n_hugetlb_sizes;
 };
 
+struct lcont_cgroup_io_dev {
+    unsigned major, minor;
+    uint64_t read_bytes, write_bytes, read_ios, write_ios;
+};
+
+struct lcont_cgroup_hugetlb_size {
+    char size[16]; /* as the kernel names it: "2MB", "1GB" */
+    uint64_t usage, max_usage, failcnt;
+};
+
+/* Fill @ret (free its arrays with lcont__cgroup_stats_clear(), also after a failure). */
 int lcont__cgroup_get_stats(struct lcont_cgroup *cg, struct lcont_cgroup_stats *ret,
                             lcont_error **reterr);
+void lcont__cgroup_stats_clear(struct lcont_cgroup_stats *st);
 
 /* Pids of every process in the cgroup (v2 cgroup.procs, v1 the pids/devices/memory
  * hierarchy), in no particular order; *ret is malloc'ed, *n_ret its count. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,53 @@ static void cpu_v2(const struct cg_hierarchy *h, struct lcont_cgroup_stats *st)
         st->cpu_throttled_ns = v * 1000;
 }
 
+/* "N N N ..." (cpuacct.usage_percpu*): a new array, its length in @n; NULL when missing. */
+static uint64_t *read_list(const struct cg_hierarchy *h, const char *file, size_t *n)
+{
+    _cleanup_free_ char *text = slurp(h, file);
+    uint64_t *v = NULL;
+    size_t count = 0, cap = 0;
+    char *end;
+
+    if (!text)
+        return NULL;
+    for (const char *p = text;; p = end) {
+        uint64_t x;
+        errno = 0;
+        x = strtoull(p, &end, 10);
+        if (end == p || errno)
+            break;
+        if (count == cap) {
+            uint64_t *bigger = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+            if (!bigger) {
+                free(v);
+                return NULL;
+            }
+            v = bigger;
+        }
+        v[count++] = x;
+    }
+    *n = count;
+    return v;
+}
+
+static void cpu_percpu_v1(const struct cg_hierarchy *acct, struct lcont_cgroup_stats *st)
+{
+    size_t n = 0, n_user = 0, n_sys = 0;
+
+    st->cpu_percpu_ns = read_list(acct, "cpuacct.usage_percpu", &n);
+    if (!st->cpu_percpu_ns)
+        return;
+    st->n_cpus = n;
+    /* Linux 4.7+: the same split per CPU; only kept when it lines up */
+    st->cpu_percpu_user_ns = read_list(acct, "cpuacct.usage_percpu_user", &n_user);
+    st->cpu_percpu_system_ns = read_list(acct, "cpuacct.usage_percpu_sys", &n_sys);
+    if (n_user != n || n_sys != n) {
+        st->cpu_percpu_user_ns = (free(st->cpu_percpu_user_ns), NULL);
+        st->cpu_percpu_system_ns = (free(st->cpu_percpu_system_ns), NULL);
+    }
+}
+
 static void cpu_v1(struct lcont_cgroup *cg, struct lcont_cgroup_stats *st)
 {
     struct cg_hierarchy *acct = lcont__cgroup_find_v1(cg, "cpuacct");
@@ -103,8 +151,10 @@ static void cpu_v1(struct lcont_cgroup *cg, struct lcont_cgroup_stats *st)
     long hz = sysconf(_SC_CLK_TCK);
     uint64_t v;
 
-    if (read_u64(acct, "cpuacct.usage", &st->cpu_usage_ns))
+    if (read_u64(acct, "cpuacct.usage", &st->cpu_usage_ns)) {
         st->has_cpu = true;
+        cpu_percpu_v1(acct, st);
+    }
     /* cpuacct.stat counts USER_HZ ticks */
     if (ticks && hz > 0) {
         st->has_cpu = true;
@@ -207,32 +257,61 @@ static void pids(const struct cg_hierarchy *h, struct lcont_cgroup_stats *st)
 
 /* ---- io ---- */
 
+/* The entry of device @major:@minor, added when new; NULL when out of memory. */
+static struct lcont_cgroup_io_dev *io_dev(struct lcont_cgroup_stats *st, unsigned major,
+                                          unsigned minor)
+{
+    struct lcont_cgroup_io_dev *devs;
+
+    for (size_t i = 0; i < st->n_io_devs; i++)
+        if (st->io_devs[i].major == major && st->io_devs[i].minor == minor)
+            return &st->io_devs[i];
+    devs = realloc(st->io_devs, (st->n_io_devs + 1) * sizeof(*devs));
+    if (!devs)
+        return NULL;
+    st->io_devs = devs;
+    devs[st->n_io_devs] = (struct lcont_cgroup_io_dev){ .major = major, .minor = minor };
+    return &devs[st->n_io_devs++];
+}
+
 /* v2 io.stat: "<maj>:<min> rbytes=N wbytes=N rios=N wios=N dbytes=N dios=N" per line. */
 static void io_v2(const struct cg_hierarchy *h, struct lcont_cgroup_stats *st)
 {
     _cleanup_free_ char *text = slurp(h, "io.stat");
     static const char *const keys[] = { "rbytes=", "wbytes=", "rios=", "wios=" };
-    uint64_t *dst[] = { &st->io_read_bytes, &st->io_write_bytes, &st->io_read_ios,
-                        &st->io_write_ios };
+    static const size_t offs[] = { offsetof(struct lcont_cgroup_io_dev, read_bytes),
+                                   offsetof(struct lcont_cgroup_io_dev, write_bytes),
+                                   offsetof(struct lcont_cgroup_io_dev, read_ios),
+                                   offsetof(struct lcont_cgroup_io_dev, write_ios) };
+    uint64_t *total[] = { &st->io_read_bytes, &st->io_write_bytes, &st->io_read_ios,
+                          &st->io_write_ios };
 
     if (!text)
         return;
     st->has_io = true;
     for (char *line = text; line && *line;) {
         char *next = strchr(line, '\n');
+        struct lcont_cgroup_io_dev *dev;
+        unsigned major, minor;
         if (next)
             *next++ = '\0';
-        for (char *tok = strchr(line, ' '); tok; tok = strchr(tok + 1, ' '))
+        dev = sscanf(line, "%u:%u", &major, &minor) == 2 ? io_dev(st, major, minor) : NULL;
+        for (char *tok = strchr(line, ' '); dev && tok; tok = strchr(tok + 1, ' '))
             for (size_t k = 0; k < ELEMENTSOF(keys); k++)
-                if (lcont__str_startswith(tok + 1, keys[k]))
-                    *dst[k] += strtoull(tok + 1 + strlen(keys[k]), NULL, 10);
+                if (lcont__str_startswith(tok + 1, keys[k])) {
+                    uint64_t v = strtoull(tok + 1 + strlen(keys[k]), NULL, 10);
+                    *(uint64_t *)((char *)dev + offs[k]) += v;
+                    *total[k] += v;
+                }
         line = next;
     }
 }
 
-/* v1 blkio.*: "<maj>:<min> Read N" / "Write N" / ... / "Total N" lines. */
-static bool blkio_sum(const struct cg_hierarchy *h, const char *file, uint64_t *read,
-                      uint64_t *write)
+/* v1 blkio.*: "<maj>:<min> Read N" / "Write N" / ... / "Total N" lines, into the device
+ * entries' members at @read_off and @write_off and the totals. */
+static bool blkio_read(const struct cg_hierarchy *h, const char *file,
+                       struct lcont_cgroup_stats *st, size_t read_off, size_t write_off,
+                       uint64_t *read, uint64_t *write)
 {
     _cleanup_free_ char *text = slurp(h, file);
 
@@ -240,15 +319,21 @@ static bool blkio_sum(const struct cg_hierarchy *h, const char *file, uint64_t *
         return false;
     for (char *line = text; line && *line;) {
         char *next = strchr(line, '\n');
-        char op[16];
+        struct lcont_cgroup_io_dev *dev;
+        unsigned major, minor;
         unsigned long long v;
+        char op[16];
         if (next)
             *next++ = '\0';
-        if (sscanf(line, "%*u:%*u %15s %llu", op, &v) == 2) {
-            if (strcmp(op, "Read") == 0)
+        if (sscanf(line, "%u:%u %15s %llu", &major, &minor, op, &v) == 4 &&
+            (dev = io_dev(st, major, minor))) {
+            if (strcmp(op, "Read") == 0) {
+                *(uint64_t *)((char *)dev + read_off) += v;
                 *read += v;
-            else if (strcmp(op, "Write") == 0)
+            } else if (strcmp(op, "Write") == 0) {
+                *(uint64_t *)((char *)dev + write_off) += v;
                 *write += v;
+            }
         }
         line = next;
     }
@@ -258,16 +343,45 @@ static bool blkio_sum(const struct cg_hierarchy *h, const char *file, uint64_t *
 static void io_v1(const struct cg_hierarchy *h, struct lcont_cgroup_stats *st)
 {
     /* the throttle counters exist with every io scheduler (CFQ's blkio.io_* are gone) */
-    if (blkio_sum(h, "blkio.throttle.io_service_bytes_recursive", &st->io_read_bytes,
-                  &st->io_write_bytes))
+    if (blkio_read(h, "blkio.throttle.io_service_bytes_recursive", st,
+                   offsetof(struct lcont_cgroup_io_dev, read_bytes),
+                   offsetof(struct lcont_cgroup_io_dev, write_bytes), &st->io_read_bytes,
+                   &st->io_write_bytes))
         st->has_io = true;
-    if (blkio_sum(h, "blkio.throttle.io_serviced_recursive", &st->io_read_ios, &st->io_write_ios))
+    if (blkio_read(h, "blkio.throttle.io_serviced_recursive", st,
+                   offsetof(struct lcont_cgroup_io_dev, read_ios),
+                   offsetof(struct lcont_cgroup_io_dev, write_ios), &st->io_read_ios,
+                   &st->io_write_ios))
         st->has_io = true;
 }
 
 /* ---- hugetlb ---- */
 
-/* Sum over every page size: files "hugetlb.<size>.<suffix>" of @h. */
+/* The entry of page size @name's "<size>" in "hugetlb.<size>.<suffix>"; NULL on no memory. */
+static struct lcont_cgroup_hugetlb_size *huge_size(struct lcont_cgroup_stats *st, const char *name,
+                                                   const char *sfx)
+{
+    const char *size = name + strlen("hugetlb.");
+    size_t len = (size_t)(sfx - size);
+    struct lcont_cgroup_hugetlb_size *sizes;
+
+    if (len == 0 || len >= sizeof(sizes->size) || memchr(size, '.', len))
+        return NULL;
+    for (size_t i = 0; i < st->n_hugetlb_sizes; i++)
+        if (strncmp(st->hugetlb_sizes[i].size, size, len) == 0 &&
+            st->hugetlb_sizes[i].size[len] == '\0')
+            return &st->hugetlb_sizes[i];
+    sizes = realloc(st->hugetlb_sizes, (st->n_hugetlb_sizes + 1) * sizeof(*sizes));
+    if (!sizes)
+        return NULL;
+    st->hugetlb_sizes = sizes;
+    sizes = &sizes[st->n_hugetlb_sizes++];
+    *sizes = (struct lcont_cgroup_hugetlb_size){ 0 };
+    memcpy(sizes->size, size, len);
+    return sizes;
+}
+
+/* Every page size: files "hugetlb.<size>.<suffix>" of @h, per size and summed. */
 static void hugetlb(const struct cg_hierarchy *h, struct lcont_cgroup_stats *st)
 {
     _cleanup_close_ int fd = -1;
@@ -284,24 +398,35 @@ static void hugetlb(const struct cg_hierarchy *h, struct lcont_cgroup_stats *st)
         const char *name = de->d_name, *sfx;
         uint64_t v;
 
+        struct lcont_cgroup_hugetlb_size *hs;
+
         if (!lcont__str_startswith(name, "hugetlb.") || strstr(name, ".rsvd."))
             continue;
         sfx = strrchr(name, '.');
+        if (!(hs = huge_size(st, name, sfx)))
+            continue;
         if (h->v2 ? strcmp(sfx, ".current") == 0 : strcmp(sfx, ".usage_in_bytes") == 0) {
             if (read_u64(h, name, &v)) {
                 st->has_hugetlb = true;
                 st->hugetlb_usage += v;
+                hs->usage = v;
             }
         } else if (!h->v2 && strcmp(sfx, ".max_usage_in_bytes") == 0) {
-            if (read_u64(h, name, &v))
+            if (read_u64(h, name, &v)) {
                 st->hugetlb_max_usage += v;
+                hs->max_usage = v;
+            }
         } else if (!h->v2 && strcmp(sfx, ".failcnt") == 0) {
-            if (read_u64(h, name, &v))
+            if (read_u64(h, name, &v)) {
                 st->hugetlb_failcnt += v;
+                hs->failcnt = v;
+            }
         } else if (h->v2 && strcmp(sfx, ".events") == 0) {
             _cleanup_free_ char *text = slurp(h, name);
-            if (text && keyed(text, "max", &v))
+            if (text && keyed(text, "max", &v)) {
                 st->hugetlb_failcnt += v;
+                hs->failcnt = v;
+            }
         }
     }
     closedir(d);
@@ -331,6 +456,7 @@ int lcont__cgroup_get_stats(struct lcont_cgroup *cg, struct lcont_cgroup_stats *
 
     if (!cg || !ret)
         return lcont__error_set(reterr, -EINVAL, "cgroup: stats: invalid arguments");
+    *ret = st;
     for (size_t i = 0; i < cg->n_hier; i++)
         any |= cg->hier[i].dirfd >= 0;
     if (!any)
@@ -352,6 +478,18 @@ int lcont__cgroup_get_stats(struct lcont_cgroup *cg, struct lcont_cgroup_stats *
         hugetlb(h, &st);
     *ret = st;
     return 0;
+}
+
+void lcont__cgroup_stats_clear(struct lcont_cgroup_stats *st)
+{
+    if (!st)
+        return;
+    free(st->cpu_percpu_ns);
+    free(st->cpu_percpu_user_ns);
+    free(st->cpu_percpu_system_ns);
+    free(st->io_devs);
+    free(st->hugetlb_sizes);
+    *st = (struct lcont_cgroup_stats){ 0 };
 }
 
 /* ---- get_pids ---- */

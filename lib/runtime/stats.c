@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * lcont_container_get_stats_json(): cgroup counters in the shape of the "data" member of
- * runc's `events --stats` (Go's encoding: an "omitempty" number is left out when zero).
+ * runc's `events --stats` (Go's encoding: an "omitempty" number is left out when zero):
+ * per-CPU usage (v1), blkio per device, hugetlb per page size.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -30,6 +31,20 @@ static void add_u64_omitempty(cJSON *o, const char *key, uint64_t v)
         add_u64(o, key, v);
 }
 
+/* An array of exact numbers; left out when empty ("omitempty"). */
+static void add_u64_array(cJSON *o, const char *key, const uint64_t *v, size_t n)
+{
+    cJSON *arr;
+
+    if (!v || n == 0 || !(arr = cJSON_AddArrayToObject(o, key)))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char text[24];
+        snprintf(text, sizeof(text), "%" PRIu64, v[i]);
+        cJSON_AddItemToArray(arr, cJSON_CreateRaw(text));
+    }
+}
+
 static void add_cpu(cJSON *data, const struct lcont_cgroup_stats *s)
 {
     cJSON *cpu = cJSON_AddObjectToObject(data, "cpu");
@@ -39,6 +54,9 @@ static void add_cpu(cJSON *data, const struct lcont_cgroup_stats *s)
     if (!usage || !thr)
         return;
     add_u64_omitempty(usage, "total", s->cpu_usage_ns);
+    add_u64_array(usage, "percpu", s->cpu_percpu_ns, s->n_cpus);
+    add_u64_array(usage, "percpu_kernel", s->cpu_percpu_system_ns, s->n_cpus);
+    add_u64_array(usage, "percpu_user", s->cpu_percpu_user_ns, s->n_cpus);
     add_u64(usage, "kernel", s->cpu_system_ns);
     add_u64(usage, "user", s->cpu_user_ns);
     add_u64_omitempty(thr, "periods", s->cpu_periods);
@@ -92,21 +110,33 @@ static void add_memory(cJSON *data, const struct lcont_cgroup_stats *s)
         add_u64(raw, raw_fields[i].name, *(const uint64_t *)((const char *)s + raw_fields[i].off));
 }
 
-static void add_blkio_pair(cJSON *blkio, const char *key, uint64_t read, uint64_t write)
+/* runc's blkio entries: per device, ops Read, Write and Total; left out when no device. */
+static void add_blkio_entries(cJSON *blkio, const char *key, const struct lcont_cgroup_stats *s,
+                              bool bytes)
 {
-    cJSON *arr = cJSON_AddArrayToObject(blkio, key);
-    const struct {
-        const char *op;
-        uint64_t v;
-    } ops[] = { { "Read", read }, { "Write", write }, { "Total", read + write } };
+    cJSON *arr;
 
-    for (size_t i = 0; arr && i < ELEMENTSOF(ops); i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e)
-            return;
-        cJSON_AddStringToObject(e, "op", ops[i].op);
-        add_u64_omitempty(e, "value", ops[i].v);
-        cJSON_AddItemToArray(arr, e);
+    if (s->n_io_devs == 0 || !(arr = cJSON_AddArrayToObject(blkio, key)))
+        return;
+    for (size_t d = 0; d < s->n_io_devs; d++) {
+        const struct lcont_cgroup_io_dev *dev = &s->io_devs[d];
+        uint64_t read = bytes ? dev->read_bytes : dev->read_ios;
+        uint64_t write = bytes ? dev->write_bytes : dev->write_ios;
+        const struct {
+            const char *op;
+            uint64_t v;
+        } ops[] = { { "Read", read }, { "Write", write }, { "Total", read + write } };
+
+        for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
+            cJSON *e = cJSON_CreateObject();
+            if (!e)
+                return;
+            add_u64(e, "major", dev->major);
+            add_u64(e, "minor", dev->minor);
+            cJSON_AddStringToObject(e, "op", ops[i].op);
+            add_u64(e, "value", ops[i].v);
+            cJSON_AddItemToArray(arr, e);
+        }
     }
 }
 
@@ -114,16 +144,31 @@ static void add_blkio(cJSON *data, const struct lcont_cgroup_stats *s)
 {
     cJSON *blkio = cJSON_AddObjectToObject(data, "blkio");
 
-    /* totals over all devices: major/minor are zero, so omitted like runc's zero values */
     if (blkio && s->has_io) {
-        add_blkio_pair(blkio, "ioServiceBytesRecursive", s->io_read_bytes, s->io_write_bytes);
-        add_blkio_pair(blkio, "ioServicedRecursive", s->io_read_ios, s->io_write_ios);
+        add_blkio_entries(blkio, "ioServiceBytesRecursive", s, true);
+        add_blkio_entries(blkio, "ioServicedRecursive", s, false);
+    }
+}
+
+/* runc keys hugetlb by page size ("2MB"). */
+static void add_hugetlb(cJSON *data, const struct lcont_cgroup_stats *s)
+{
+    cJSON *huge = cJSON_AddObjectToObject(data, "hugetlb");
+
+    for (size_t i = 0; huge && s->has_hugetlb && i < s->n_hugetlb_sizes; i++) {
+        const struct lcont_cgroup_hugetlb_size *hs = &s->hugetlb_sizes[i];
+        cJSON *e = cJSON_AddObjectToObject(huge, hs->size);
+        if (!e)
+            return;
+        add_u64_omitempty(e, "usage", hs->usage);
+        add_u64_omitempty(e, "max", hs->max_usage);
+        add_u64(e, "failcnt", hs->failcnt);
     }
 }
 
 static char *stats_to_json(const struct lcont_cgroup_stats *s)
 {
-    cJSON *data = cJSON_CreateObject(), *pids, *huge;
+    cJSON *data = cJSON_CreateObject(), *pids;
     char *text = NULL;
 
     if (!data)
@@ -136,16 +181,7 @@ static char *stats_to_json(const struct lcont_cgroup_stats *s)
         add_u64_omitempty(pids, "limit", s->pids_limit);
     }
     add_blkio(data, s);
-    /* runc keys hugetlb by page size; the cgroup layer sums over sizes, so one "total" */
-    huge = cJSON_AddObjectToObject(data, "hugetlb");
-    if (huge && s->has_hugetlb) {
-        cJSON *e = cJSON_AddObjectToObject(huge, "total");
-        if (e) {
-            add_u64_omitempty(e, "usage", s->hugetlb_usage);
-            add_u64_omitempty(e, "max", s->hugetlb_max_usage);
-            add_u64(e, "failcnt", s->hugetlb_failcnt);
-        }
-    }
+    add_hugetlb(data, s);
     text = cJSON_PrintUnformatted(data);
     cJSON_Delete(data);
     return text;
@@ -174,9 +210,12 @@ int lcont_container_get_stats_json(lcont_container *c, uint64_t flags, char **re
         r = lcont__cgroup_get_stats(cg, &stats, reterr);
     lcont__cgroup_free(cg);
     close(dirfd);
-    if (r < 0)
+    if (r < 0) {
+        lcont__cgroup_stats_clear(&stats);
         return lcont__error_prefix(reterr, r, "stats of '%s'", c->state.id);
+    }
     text = stats_to_json(&stats);
+    lcont__cgroup_stats_clear(&stats);
     if (!text)
         return lcont__error_set(reterr, -ENOMEM, "out of memory");
     *ret_json = text;

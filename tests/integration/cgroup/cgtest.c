@@ -343,3 +343,30 @@ int cgt_main(const struct cgt_test *tests, size_t n)
     }
     return failed ? 1 : 0;
 }
+
+/* A whole disk (io throttling refuses partitions): "maj:min" of the first vd/sd/nvme disk. */
+bool cgt_find_disk(unsigned *major, unsigned *minor)
+{
+    static const char *const prefixes[] = { "vd", "sd", "nvme", "xvd" };
+    DIR *d = opendir("/sys/block");
+    struct dirent *de;
+    bool found = false;
+
+    while (d && !found && (de = readdir(d))) {
+        char path[512], buf[32];
+        bool ok = false;
+        for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
+            ok |= strncmp(de->d_name, prefixes[k], strlen(prefixes[k])) == 0;
+        if (!ok)
+            continue;
+        snprintf(path, sizeof(path), "/sys/block/%s/dev", de->d_name);
+        FILE *f = fopen(path, "re");
+        if (f && fgets(buf, sizeof(buf), f) && sscanf(buf, "%u:%u", major, minor) == 2)
+            found = true;
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}

@@ -60,6 +60,8 @@ long long cgt_keyed(const char *text, const char *key);
 
 /* Every mounted hierarchy's mount point (v1 ones and cgroup2); NULL-terminated, static. */
 char **cgt_mounts(void);
+/* A whole disk (vd/sd/nvme/xvd): its "maj:min"; false when there is none. */
+bool cgt_find_disk(unsigned *major, unsigned *minor);
 /* Number of hierarchies in which @path exists as a directory. */
 int cgt_count_dirs(const char *path);
 

@@ -65,33 +65,6 @@ static int destroy(struct lcont_cgroup *cg)
 
 /* ---- blockIO ---- */
 
-/* A whole disk (io throttling refuses partitions): "maj:min" of the first vd/sd/nvme disk. */
-static bool find_disk(unsigned *major, unsigned *minor)
-{
-    static const char *const prefixes[] = { "vd", "sd", "nvme", "xvd" };
-    DIR *d = opendir("/sys/block");
-    struct dirent *de;
-    bool found = false;
-
-    while (d && !found && (de = readdir(d))) {
-        char path[512], buf[32];
-        bool ok = false;
-        for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
-            ok |= strncmp(de->d_name, prefixes[k], strlen(prefixes[k])) == 0;
-        if (!ok)
-            continue;
-        snprintf(path, sizeof(path), "/sys/block/%s/dev", de->d_name);
-        FILE *f = fopen(path, "re");
-        if (f && fgets(buf, sizeof(buf), f) && sscanf(buf, "%u:%u", major, minor) == 2)
-            found = true;
-        if (f)
-            fclose(f);
-    }
-    if (d)
-        closedir(d);
-    return found;
-}
-
 static int test_cgroup_blkio_throttle_reads_back(void)
 {
     struct lcont_cgroup *cg;
@@ -100,7 +73,7 @@ static int test_cgroup_blkio_throttle_reads_back(void)
     struct lcont_spec_resources res = { 0 };
     char buf[512], want[128];
 
-    if (!find_disk(&major, &minor)) {
+    if (!cgt_find_disk(&major, &minor)) {
         fprintf(stderr, "# no virtio/scsi/nvme disk to throttle\n");
         return 77;
     }

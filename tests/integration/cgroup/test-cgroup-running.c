@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +159,124 @@ static int busy_family(void *arg)
     return 0;
 }
 
+/* The per-CPU, per-device and per-page-size numbers add up to the totals. */
+static int check_breakdown(const struct lcont_cgroup_stats *st)
+{
+    uint64_t sum = 0, rb = 0, wb = 0, huge = 0;
+    char dir[512];
+
+    if (cgt_dir("cpuacct", cgt_path("stats"), dir, sizeof(dir)) && !is_v2()) {
+        /* one entry per possible CPU, read after cpuacct.usage while the cgroup ran */
+        CHECK(st->n_cpus == (size_t)sysconf(_SC_NPROCESSORS_CONF), "%zu per-CPU entries",
+              st->n_cpus);
+        CHECK(st->cpu_percpu_user_ns && st->cpu_percpu_system_ns, "no per-CPU user/system");
+        for (size_t i = 0; i < st->n_cpus; i++)
+            sum += st->cpu_percpu_ns[i];
+        CHECK(sum >= st->cpu_usage_ns && sum > 0, "per-CPU sum %llu < total %llu",
+              (unsigned long long)sum, (unsigned long long)st->cpu_usage_ns);
+    } else {
+        CHECK(st->n_cpus == 0 && !st->cpu_percpu_ns, "per-CPU numbers on cgroup v2");
+    }
+    for (size_t i = 0; i < st->n_io_devs; i++) {
+        rb += st->io_devs[i].read_bytes;
+        wb += st->io_devs[i].write_bytes;
+    }
+    CHECK(rb == st->io_read_bytes && wb == st->io_write_bytes, "io per device != totals");
+    for (size_t i = 0; i < st->n_hugetlb_sizes; i++) {
+        huge += st->hugetlb_sizes[i].usage;
+        CHECK(st->hugetlb_sizes[i].size[0] >= '1' && st->hugetlb_sizes[i].size[0] <= '9',
+              "page size '%s'", st->hugetlb_sizes[i].size);
+    }
+    CHECK(huge == st->hugetlb_usage, "hugetlb per size != total");
+    if (st->has_hugetlb) {
+        bool two_mb = false;
+        for (size_t i = 0; i < st->n_hugetlb_sizes; i++)
+            two_mb |= strcmp(st->hugetlb_sizes[i].size, "2MB") == 0;
+        CHECK(two_mb, "no 2MB page size among %zu", st->n_hugetlb_sizes);
+    }
+    return 0;
+}
+
+/* A process of the cgroup reads 1 MiB of a file on a disk with O_DIRECT: the reads reach the
+ * disk, and are counted for that device (disks themselves may not be opened here). */
+static int direct_read(void *arg)
+{
+    const char *path = arg;
+    void *buf = NULL;
+    int fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+
+    if (fd < 0 || posix_memalign(&buf, 4096, 1 << 20) != 0)
+        return 2;
+    for (size_t done = 0; done < (1 << 20);) {
+        ssize_t n = pread(fd, buf, (1 << 20) - done, (off_t)done);
+        if (n <= 0)
+            return 3;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Whether "maj:min" is a whole disk in /sys/block (not a partition, loop or 9p/tmpfs). */
+static bool is_disk(unsigned major, unsigned minor)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/partition", major, minor);
+    if (access(path, F_OK) == 0)
+        return false;
+    snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/device", major, minor);
+    return access(path, F_OK) == 0;
+}
+
+static int test_cgroup_stats_io_per_device(void)
+{
+    static char data[1 << 20];
+    struct lcont_cgroup *cg;
+    struct lcont_cgroup_stats st;
+    lcont_error *err = NULL;
+    unsigned major, minor;
+    struct stat sb;
+    char file[64];
+    pid_t pid;
+    int fd, status;
+    bool found = false;
+
+    snprintf(file, sizeof(file), "/var/tmp/lcont-cgtest-io-%d", (int)getpid());
+    fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    CHECK(fd >= 0, "create %s", file);
+    memset(data, 'x', sizeof(data));
+    CHECK(write(fd, data, sizeof(data)) == (ssize_t)sizeof(data) && fsync(fd) == 0, "write");
+    CHECK(fstat(fd, &sb) == 0, "fstat");
+    close(fd);
+    major = major(sb.st_dev);
+    minor = minor(sb.st_dev);
+    if (!is_disk(major, minor)) {
+        unlink(file);
+        fprintf(stderr, "# /var/tmp is not on a whole disk (%u:%u)\n", major, minor);
+        return 77;
+    }
+    cg = cgt_create("iodev");
+    CHECK(cg, "create");
+    pid = cgt_spawn_in(cg, direct_read, file);
+    CHECK(pid > 0, "spawn");
+    status = cgt_wait(pid);
+    unlink(file);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "O_DIRECT read failed: %d", status);
+    CHECK(report("stats", lcont__cgroup_get_stats(cg, &st, &err), err) == 0, "get_stats");
+    CHECK(st.has_io, "no io stats");
+    for (size_t i = 0; i < st.n_io_devs; i++)
+        if (st.io_devs[i].major == major && st.io_devs[i].minor == minor) {
+            found = true;
+            CHECK(st.io_devs[i].read_bytes >= (1 << 20), "%u:%u read %llu bytes", major, minor,
+                  (unsigned long long)st.io_devs[i].read_bytes);
+            CHECK(st.io_devs[i].read_ios >= 1, "no read ios");
+        }
+    CHECK(found, "device %u:%u not among %zu", major, minor, st.n_io_devs);
+    CHECK(check_breakdown(&st) == 0, "breakdown");
+    lcont__cgroup_stats_clear(&st);
+    return destroy(cg);
+}
+
 static int test_cgroup_stats_and_pids(void)
 {
     struct lcont_cgroup *cg = cgt_create("stats");
@@ -192,6 +312,8 @@ static int test_cgroup_stats_and_pids(void)
     CHECK(st.has_pids && st.pids_current == 3, "pids.current %llu",
           (unsigned long long)st.pids_current);
     CHECK(st.pids_limit == 50, "pids limit %llu", (unsigned long long)st.pids_limit);
+    CHECK(check_breakdown(&st) == 0, "per-CPU / per-device / per-size breakdown");
+    lcont__cgroup_stats_clear(&st);
 
     err = NULL;
     CHECK(report("pids", lcont__cgroup_get_pids(cg, &pids, &n, &err), err) == 0, "get_pids");
@@ -352,6 +474,7 @@ int main(void)
     static const struct cgt_test tests[] = {
         CGT_TEST(test_cgroup_freeze_stops_and_thaw_resumes),
         CGT_TEST(test_cgroup_stats_and_pids),
+        CGT_TEST(test_cgroup_stats_io_per_device),
         CGT_TEST(test_cgroup_update_changes_only_set_members),
         CGT_TEST(test_cgroup_update_check_before_update),
         CGT_TEST(test_cgroup_oom_fd_wakes_up),

@@ -672,6 +672,16 @@ static void test_stats_and_pids(void **state)
     assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "pids"), "current")->valuedouble >= 2);
     assert_non_null(cJSON_GetObjectItem(doc, "blkio"));
     assert_non_null(cJSON_GetObjectItem(doc, "hugetlb"));
+    /* runc's breakdown: per CPU where cpuacct is a v1 controller, hugetlb by page size */
+    if (access("/sys/fs/cgroup/cpuacct", F_OK) == 0) {
+        cJSON *percpu = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "cpu"), "usage"), "percpu");
+        assert_int_equal(cJSON_GetArraySize(percpu), sysconf(_SC_NPROCESSORS_CONF));
+    }
+    /* (where a hugetlb controller is there at all: not on plain v1 here) */
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "hugetlb")) > 0 &&
+        access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) == 0)
+        assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "hugetlb"), "2MB"));
     cJSON_Delete(doc);
     lcont_free(json);
     lcont_process_signal(p, SIGKILL, 0, NULL);
