@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,26 +17,19 @@ static LCONT_DLSYM(EVP_DigestFinal_ex);
 static LCONT_DLSYM(EVP_Digest);
 static LCONT_DLSYM(EVP_sha256);
 
-static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
-static struct lcont_dlib_result crypto_result;
-
-static void crypto_load(void)
-{
-    static const char *const sonames[] = { "libcrypto.so.3", NULL };
-    static const struct lcont_dlib_sym syms[] = {
-        LCONT_DLIB_SYM(EVP_MD_CTX_new),     LCONT_DLIB_SYM(EVP_MD_CTX_free),
-        LCONT_DLIB_SYM(EVP_DigestInit_ex),  LCONT_DLIB_SYM(EVP_DigestUpdate),
-        LCONT_DLIB_SYM(EVP_DigestFinal_ex), LCONT_DLIB_SYM(EVP_Digest),
-        LCONT_DLIB_SYM(EVP_sha256),
-    };
-    lcont__dlib_load(sonames, syms, sizeof(syms) / sizeof(syms[0]), "libssl3 (OpenSSL 3)",
-                     &crypto_result);
-}
+static const char *const crypto_sonames[] = { "libcrypto.so.3", NULL };
+static const struct lcont_dlib_sym crypto_syms[] = {
+    LCONT_DLIB_SYM(EVP_MD_CTX_new),     LCONT_DLIB_SYM(EVP_MD_CTX_free),
+    LCONT_DLIB_SYM(EVP_DigestInit_ex),  LCONT_DLIB_SYM(EVP_DigestUpdate),
+    LCONT_DLIB_SYM(EVP_DigestFinal_ex), LCONT_DLIB_SYM(EVP_Digest),
+    LCONT_DLIB_SYM(EVP_sha256),
+};
+static struct lcont_dlib crypto =
+    LCONT_DLIB_INIT(crypto_sonames, crypto_syms, "libssl3 (OpenSSL 3)");
 
 int lcont__sha256_load(lcont_error **reterr)
 {
-    pthread_once(&crypto_once, crypto_load);
-    return crypto_result.code < 0 ? lcont__dlib_error(&crypto_result, reterr) : 0;
+    return lcont__dlib_ensure(&crypto, reterr);
 }
 
 struct lcont_sha256 {

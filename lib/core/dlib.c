@@ -6,35 +6,41 @@
 #include "core/dlib.h"
 #include "core/error-internal.h"
 
-void lcont__dlib_load(const char *const *sonames, const struct lcont_dlib_sym *syms, size_t n,
-                      const char *hint, struct lcont_dlib_result *res)
+static void load(struct lcont_dlib *lib)
 {
     void *handle = NULL;
 
-    res->code = 0;
-    res->msg[0] = '\0';
-    for (const char *const *so = sonames; *so && !handle; so++)
+    for (const char *const *so = lib->sonames; *so && !handle; so++)
         /* RTLD_LOCAL: its symbols do not leak into the caller's lookups; never closed */
         handle = dlopen(*so, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!handle) {
         const char *why = dlerror();
-        res->code = -ENOENT;
-        snprintf(res->msg, sizeof(res->msg), "cannot load %s (%s): install %s", sonames[0],
-                 why ? why : "not found", hint);
+        lib->code = -ENOENT;
+        snprintf(lib->msg, sizeof(lib->msg), "cannot load %s (%s): install %s", lib->sonames[0],
+                 why ? why : "not found", lib->hint);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        *syms[i].fn = dlsym(handle, syms[i].name);
-        if (!*syms[i].fn) {
-            res->code = -ENOENT;
-            snprintf(res->msg, sizeof(res->msg), "%s has no symbol %s: install %s", sonames[0],
-                     syms[i].name, hint);
+    for (size_t i = 0; i < lib->n_syms; i++) {
+        *lib->syms[i].fn = dlsym(handle, lib->syms[i].name);
+        if (!*lib->syms[i].fn) {
+            lib->code = -ENOENT;
+            snprintf(lib->msg, sizeof(lib->msg), "%s has no symbol %s: install %s", lib->sonames[0],
+                     lib->syms[i].name, lib->hint);
             return;
         }
     }
 }
 
-int lcont__dlib_error(const struct lcont_dlib_result *res, lcont_error **reterr)
+int lcont__dlib_ensure(struct lcont_dlib *lib, lcont_error **reterr)
 {
-    return lcont__error_set(reterr, res->code, "%s", res->msg);
+    /* the acquire pairs with the release below: whoever sees "done" sees the pointers */
+    if (!__atomic_load_n(&lib->done, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&lib->lock);
+        if (!lib->done) {
+            load(lib);
+            __atomic_store_n(&lib->done, true, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&lib->lock);
+    }
+    return lib->code < 0 ? lcont__error_set(reterr, lib->code, "%s", lib->msg) : 0;
 }

@@ -10,10 +10,13 @@
  * nettle...) cost every program that links liblcont about 5 ms and 5 MB of
  * RSS at load time, although starting a container never uses them. The
  * symbols are resolved once per process (pthread_once) into function pointers
- * named sym_<function>; after that they never change, so readers need no lock.
+ * named sym_<function> (under a mutex, the first time); after that they never change, so
+ * readers need no lock.
  * This is the library's only process-wide state (docs/threading.md).
  */
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <lcont/error.h>
@@ -31,20 +34,27 @@ struct lcont_dlib_sym {
 #f, (void **)&sym_##f \
     }
 
-/* The outcome of one library's load, kept for every later caller. */
-struct lcont_dlib_result {
+/* One optional library: what to load, and the outcome, kept for every later caller. */
+struct lcont_dlib {
+    const char *const *sonames; /* NULL-terminated: the first that loads is used */
+    const struct lcont_dlib_sym *syms;
+    size_t n_syms;
+    const char *hint; /* the package to install, for the message */
+    pthread_mutex_t lock;
+    bool done;     /* set (release) once the outcome below is final */
     int code;      /* 0, or -errno (-ENOENT when the library or a symbol is missing) */
     char msg[320]; /* when code < 0: what is missing, and the package to install */
 };
+#define LCONT_DLIB_INIT(sonames_, syms_, hint_)                                               \
+    {                                                                                         \
+        .sonames = (sonames_), .syms = (syms_), .n_syms = sizeof(syms_) / sizeof((syms_)[0]), \
+        .hint = (hint_), .lock = PTHREAD_MUTEX_INITIALIZER                                    \
+    }
 
 /*
- * dlopen() the first of @sonames (NULL-terminated) that loads and resolve @syms;
- * the library stays loaded. @hint names the package to install, for the message.
+ * Load @lib the first time (dlopen, RTLD_LOCAL, never closed; every symbol resolved) and
+ * report the outcome every time: 0, or its -errno with the message in @reterr.
  */
-void lcont__dlib_load(const char *const *sonames, const struct lcont_dlib_sym *syms, size_t n,
-                      const char *hint, struct lcont_dlib_result *res);
-
-/* lcont__error_set() from a failed result. */
-int lcont__dlib_error(const struct lcont_dlib_result *res, lcont_error **reterr);
+int lcont__dlib_ensure(struct lcont_dlib *lib, lcont_error **reterr);
 
 #endif

@@ -17,19 +17,35 @@
 #include "cgtest.h"
 #include "core/childmsg.h"
 
-/* fork a child that joins, reports its lcont_child_error on @pipe_w and then sleeps */
-static pid_t spawn_joiner(const struct lcont_cgroup_join *join, int pipe_r, int pipe_w)
+/*
+ * Fork a child that joins with @join (closed here afterwards), reports its lcont_child_error
+ * in @e and then sleeps; its pid, or -1.
+ */
+static pid_t spawn_joiner(struct lcont_cgroup_join *join, struct lcont_child_error *e)
 {
-    pid_t pid = fork();
+    int p[2];
+    pid_t pid;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    pid = fork();
     if (pid == 0) {
-        struct lcont_child_error e = { 0 };
-        close(pipe_r);
-        lcont__cgroup_join_child(join, &e);
-        if (write(pipe_w, &e, sizeof(e)) != sizeof(e))
+        struct lcont_child_error mine = { 0 };
+        close(p[0]);
+        lcont__cgroup_join_child(join, &mine);
+        if (write(p[1], &mine, sizeof(mine)) != sizeof(mine))
             _exit(1);
         pause();
         _exit(0);
     }
+    close(p[1]);
+    lcont__cgroup_join_close(join);
+    if (pid > 0 && read(p[0], e, sizeof(*e)) != sizeof(*e)) {
+        kill(pid, SIGKILL);
+        cgt_wait(pid);
+        pid = -1;
+    }
+    close(p[0]);
     return pid;
 }
 
@@ -66,7 +82,7 @@ static int test_cgroup_join_moves_the_process_into_every_v1_hierarchy(void)
     struct lcont_cgroup_join join;
     struct lcont_child_error e;
     lcont_error *err = NULL;
-    int p[2], n_lines = 0, all;
+    int n_lines = 0, all;
     pid_t pid;
 
     CHECK(cg, "create");
@@ -79,13 +95,8 @@ static int test_cgroup_join_moves_the_process_into_every_v1_hierarchy(void)
         return 0;
     }
     CHECK(join.n > 0, "no v1 hierarchy to join");
-    CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe");
-    pid = spawn_joiner(&join, p[0], p[1]);
-    CHECK(pid > 0, "fork");
-    close(p[1]);
-    lcont__cgroup_join_close(&join);
-    CHECK(read(p[0], &e, sizeof(e)) == sizeof(e), "no report from the child");
-    close(p[0]);
+    pid = spawn_joiner(&join, &e);
+    CHECK(pid > 0, "no report from the child");
     CHECK(e.code == 0, "join failed: %s", e.msg);
     all = v1_lines_all(pid, cgt_path("join"), &n_lines);
     kill(pid, SIGKILL);
@@ -104,7 +115,6 @@ static int test_cgroup_join_refused_is_reported(void)
     struct lcont_cgroup_join join;
     struct lcont_child_error e;
     lcont_error *err = NULL;
-    int p[2];
     pid_t pid;
 
     if (cgt_layout() == LCONT_CGROUP_LAYOUT_V2)
@@ -113,13 +123,8 @@ static int test_cgroup_join_refused_is_reported(void)
     CHECK(cg, "create");
     CHECK(cgt_write("cpuset", cgt_path("nocpu"), "cpuset.cpus", "\n"), "empty cpuset.cpus");
     CHECK(lcont__cgroup_join_prepare(cg, &join, &err) == 0, "%s", lcont_error_message(err));
-    CHECK(pipe2(p, O_CLOEXEC) == 0, "pipe");
-    pid = spawn_joiner(&join, p[0], p[1]);
-    CHECK(pid > 0, "fork");
-    close(p[1]);
-    lcont__cgroup_join_close(&join);
-    CHECK(read(p[0], &e, sizeof(e)) == sizeof(e), "no report from the child");
-    close(p[0]);
+    pid = spawn_joiner(&join, &e);
+    CHECK(pid > 0, "no report from the child");
     kill(pid, SIGKILL);
     cgt_wait(pid);
     CHECK(e.code == -ENOSPC, "code %d (%s)", e.code, e.msg);
