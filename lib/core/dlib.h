@@ -9,7 +9,7 @@
  * linked directly, they and what they pull in (libxml2, ICU, libstdc++,
  * nettle...) cost every program that links liblcont about 5 ms and 5 MB of
  * RSS at load time, although starting a container never uses them. The
- * symbols are resolved once per process (pthread_once) into function pointers
+ * symbols are resolved once per process into function pointers
  * named sym_<function> (under a mutex, the first time); after that they never change, so
  * readers need no lock.
  * This is the library's only process-wide state (docs/threading.md).
