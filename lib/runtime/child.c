@@ -186,10 +186,18 @@ static int wait_for_start(const struct lcont_child_plan *plan, struct child_mem 
     return 0;
 }
 
+static int set_dumpable(struct child_mem *m, int on)
+{
+    if (prctl(PR_SET_DUMPABLE, on) < 0)
+        return lcont__child_fail(&m->err, -errno, "prctl(PR_SET_DUMPABLE)", NULL);
+    return 0;
+}
+
 void lcont__child_main(const struct lcont_child_plan *plan)
 {
     const struct lcont_spec *spec = plan->spec;
     struct child_mem *m;
+    bool dumpable_until_go;
     int listener = -1;
 
     lcont__child_reset_signals();
@@ -200,9 +208,15 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     if (m == MAP_FAILED)
         _exit(1);
     m->err.code = 0;
+    /*
+     * Rootless with a user namespace from clone: the parent writes our id maps right away,
+     * so stay dumpable until GO. Nothing of the container runs before, and in nothing but
+     * our own new namespaces, only the same unprivileged user could ptrace us meanwhile.
+     */
+    dumpable_until_go = plan->maps_need_dumpable && !(plan->unshare_flags & CLONE_NEWUSER);
     /* die with the creator until the container is created; no /proc/pid/exe games meanwhile */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-        (!plan->dumpable_until_go && prctl(PR_SET_DUMPABLE, 0) < 0)) {
+        (!dumpable_until_go && prctl(PR_SET_DUMPABLE, 0) < 0)) {
         lcont__child_fail(&m->err, -errno, "prctl", NULL);
         die(plan, m, 0);
     }
@@ -212,15 +226,15 @@ void lcont__child_main(const struct lcont_child_plan *plan)
     if (lcont__child_setup_stdio(plan->stdio, &m->err) < 0 || join_namespaces(plan, m) < 0)
         die(plan, m, 0);
     if (plan->unshare_flags & CLONE_NEWUSER) {
-        if (send_and_wait(plan, m, LCONT_SYNC_CHILD_USERNS, -1) < 0)
+        /* joined namespaces may hold other processes: dumpable only while the parent writes
+         * the maps (runc does the same) */
+        if ((plan->maps_need_dumpable && set_dumpable(m, 1) < 0) ||
+            send_and_wait(plan, m, LCONT_SYNC_CHILD_USERNS, -1) < 0 ||
+            (plan->maps_need_dumpable && set_dumpable(m, 0) < 0))
             die(plan, m, 0);
     }
-    if (expect(plan, m, LCONT_SYNC_PARENT_GO) < 0)
+    if (expect(plan, m, LCONT_SYNC_PARENT_GO) < 0 || (dumpable_until_go && set_dumpable(m, 0) < 0))
         die(plan, m, 0);
-    if (plan->dumpable_until_go && prctl(PR_SET_DUMPABLE, 0) < 0) {
-        lcont__child_fail(&m->err, -errno, "prctl(PR_SET_DUMPABLE)", NULL);
-        die(plan, m, 0);
-    }
     if (plan->new_userns) {
         /* become the namespace's root where it is mapped (rootless maps the caller to 0) */
         int r = lcont__sys_setresgid(0, 0, 0);

@@ -29,10 +29,8 @@ struct lcont_child_plan {
     int join_fds[LCONT_NS_COUNT]; /* namespaces joined by path (-1 = none); never PID */
     int unshare_flags;            /* CLONE_NEW* the child creates itself (join path) */
     bool new_userns;
-    bool dumpable_until_go; /* rootless: the parent, not root, must open our /proc files to
-                             * write the id maps (runc does the same); nothing of the container
-                             * runs before GO, and whoever could ptrace us meanwhile is the
-                             * same unprivileged user */
+    bool maps_need_dumpable; /* rootless: the parent, not root, must open our /proc files to
+                              * write the id maps, which a non-dumpable child's are not */
     bool new_cgroupns;
     bool new_timens;
     bool new_utsns;

@@ -583,7 +583,7 @@ static int run(struct create_job *j, lcont_error **reterr)
     plan.new_userns = (new_flags & CLONE_NEWUSER) != 0;
     /* an unprivileged parent can only write the id maps of a child it may open in /proc,
      * which a non-dumpable child's files are not (they belong to root) */
-    plan.dumpable_until_go = (new_flags & CLONE_NEWUSER) && geteuid() != 0;
+    plan.maps_need_dumpable = (new_flags & CLONE_NEWUSER) && geteuid() != 0;
     plan.new_cgroupns =
         lx->namespaces[LCONT_NS_CGROUP].present && !lx->namespaces[LCONT_NS_CGROUP].path;
     plan.new_timens = lx->namespaces[LCONT_NS_TIME].present && !lx->namespaces[LCONT_NS_TIME].path;
