@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -381,6 +382,47 @@ static int link_from(struct lcont__apply *ap, int root_fd, const char *target, i
     return linkat(tdir_fd, tname, dir_fd, name, 0) < 0 ? -errno : 0;
 }
 
+/*
+ * Overlay cache: whether the layer in @layer_fd hides @target from the layers below it, i.e.
+ * in the merged rootfs the target does not exist: it is absent here under an opaque
+ * directory, or it or one of its parents is a whiteout (a 0:0 character device), or a parent
+ * is a file. A target present here is not hidden (it is linked from this layer).
+ */
+static bool hides_lower(struct lcont__apply *ap, int layer_fd, const char *target)
+{
+    const char *attr =
+        ap->opts->overlay_userxattr ? "user.overlay.opaque" : "trusted.overlay.opaque";
+    _cleanup_close_ int dir = openat(layer_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool opaque = false;
+    char comp[NAME_MAX + 1];
+
+    for (const char *p = target; dir >= 0;) {
+        size_t len = strcspn(p, "/");
+        struct stat st;
+        char v;
+        int next;
+
+        if (len == 0 || len > NAME_MAX)
+            return false;
+        memcpy(comp, p, len);
+        comp[len] = '\0';
+        if (fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return opaque; /* absent here: hidden only below an opaque directory */
+        if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+            return true; /* whited out */
+        if (p[len] == '\0' || S_ISLNK(st.st_mode))
+            return false; /* here, or resolved through a symlink by link_from() */
+        if (!S_ISDIR(st.st_mode))
+            return true; /* a file replaced the parent directory */
+        next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        close(dir);
+        dir = next;
+        opaque = dir >= 0 && fgetxattr(dir, attr, &v, 1) == 1 && v == 'y';
+        p += len + 1;
+    }
+    return false;
+}
+
 static int apply_hardlink(struct lcont__apply *ap, const char *path, const char *raw_target,
                           lcont_error **reterr)
 {
@@ -395,9 +437,15 @@ static int apply_hardlink(struct lcont__apply *ap, const char *path, const char 
     dir_fd = lcont__apply_parent(ap, path, true, &name, reterr);
     if (dir_fd < 0)
         return dir_fd;
-    r = link_from(ap, ap->root_fd, target, dir_fd, name, reterr);
-    for (size_t i = 0; r == -ENOENT && i < ap->opts->n_lower_root_fds; i++)
-        r = link_from(ap, ap->opts->lower_root_fds[i], target, dir_fd, name, reterr);
+    /* this layer, then the lower ones top down, as the merged rootfs would show it */
+    r = -ENOENT;
+    for (size_t i = 0; r == -ENOENT && i <= ap->opts->n_lower_root_fds; i++) {
+        int layer_fd = i == 0 ? ap->root_fd : ap->opts->lower_root_fds[i - 1];
+        if (ap->opts->overlay_whiteouts && hides_lower(ap, layer_fd, target))
+            return lcont__apply_error(ap, reterr, -ENOENT, false,
+                                      "hardlink target '%.256s' was deleted by a whiteout", target);
+        r = link_from(ap, layer_fd, target, dir_fd, name, reterr);
+    }
     if (r == -ENOENT)
         return lcont__apply_error(ap, reterr, r, false, "hardlink target '%.256s' not found",
                                   target);

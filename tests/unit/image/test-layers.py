@@ -674,6 +674,39 @@ def case_implicit_dirs(t):
     check((st.st_mode & 0o7777, st.st_uid) == (0o755, 0), "new dir: 0755 root")
 
 
+def case_overlay_hardlink_whited_out(t):
+    """Overlay cache: a hardlink target is looked up as the merged rootfs shows it, so a
+    target that a layer in between deleted (a whiteout, an opaque directory, a file where its
+    directory was) is an error, not a link to the hidden lower file; a visible one links."""
+    needs_root()
+    bottom = os.path.join(t.work, "bottom")
+    middle = os.path.join(t.work, "middle")
+    for d in (bottom, middle):
+        os.mkdir(d)
+    low = t.layer([F("a", b"a"), D("d"), F("d/a", b"da"), D("f"), F("f/a", b"fa"),
+                   F("keep", b"k"), D("e"), F("e/keep", b"ek")])
+    check(subprocess.run([t.tool, bottom, low[0]], stdout=subprocess.DEVNULL).returncode == 0,
+          "bottom layer applies")
+    mid = t.layer([WH(".wh.a"), D("d"), WH("d/.wh..wh..opq"), F("f", b"now a file")])
+    check(subprocess.run([t.tool, "--overlay", "--lower=" + bottom, middle, mid[0]],
+                         stdout=subprocess.DEVNULL).returncode == 0, "middle layer applies")
+    lowers = ("--overlay", "--lower=" + middle, "--lower=" + bottom)
+    for target in ("a", "d/a", "f/a"):
+        t.reset_root()
+        t.bad([t.layer([H("link", target)])], "ENOENT",
+              "hardlink target '%s' was deleted by a whiteout" % target, *lowers)
+        check(not os.path.lexists(os.path.join(t.root, "link")), "no link to %s" % target)
+    # this layer's own whiteout hides the lower file too
+    t.reset_root()
+    t.bad([t.layer([WH(".wh.keep"), H("link", "keep")])], "ENOENT", "deleted by a whiteout",
+          *lowers)
+    t.reset_root()
+    t.ok([t.layer([H("link", "keep"), H("link2", "e/keep")])], *lowers)
+    check(os.stat(os.path.join(t.root, "link")).st_ino ==
+          os.stat(os.path.join(bottom, "keep")).st_ino, "visible lower target linked")
+    check(open(os.path.join(t.root, "link2")).read() == "ek", "nested visible target linked")
+
+
 def case_overlay_symlinked_parent(t):
     """Overlay cache: a layer entry under a directory that is a symlink in a lower layer
     (usrmerge's lib -> usr/lib) goes where the symlink points, as it would in the merged
