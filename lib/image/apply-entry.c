@@ -28,7 +28,7 @@ struct meta {
     struct timespec times[2];
 };
 
-static bool map_id(const struct lcont_layer_idmap *map, size_t n, int64_t id, uint32_t *ret)
+bool lcont__apply_map_id(const struct lcont_layer_idmap *map, size_t n, int64_t id, uint32_t *ret)
 {
     if (id < 0 || id > UINT32_MAX)
         return false;
@@ -50,11 +50,11 @@ static int entry_meta(struct lcont__apply *ap, struct archive_entry *e, struct m
     const struct lcont_layer_apply_opts *o = ap->opts;
     uint32_t id;
 
-    if (!map_id(o->uid_map, o->n_uid_map, sym_archive_entry_uid(e), &id))
+    if (!lcont__apply_map_id(o->uid_map, o->n_uid_map, sym_archive_entry_uid(e), &id))
         return lcont__apply_error(ap, reterr, -EINVAL, false, "uid %lld is not mapped",
                                   (long long)sym_archive_entry_uid(e));
     m->uid = id;
-    if (!map_id(o->gid_map, o->n_gid_map, sym_archive_entry_gid(e), &id))
+    if (!lcont__apply_map_id(o->gid_map, o->n_gid_map, sym_archive_entry_gid(e), &id))
         return lcont__apply_error(ap, reterr, -EINVAL, false, "gid %lld is not mapped",
                                   (long long)sym_archive_entry_gid(e));
     m->gid = id;
@@ -125,6 +125,9 @@ static int finish_fd(struct lcont__apply *ap, struct archive_entry *e, int fd, c
     if (set_mode && fchmod(fd, m->mode) < 0)
         return lcont__apply_error(ap, reterr, -errno, true, "chmod");
     if (sym_archive_entry_xattr_count(e) > 0 && (r = set_xattrs(ap, e, fd, reterr)) < 0)
+        return r;
+    if (sym_archive_entry_acl_types(e) &&
+        (r = lcont__apply_acls(ap, e, fd, sym_archive_entry_filetype(e) == AE_IFDIR, reterr)) < 0)
         return r;
     if (set_mode && futimens(fd, m->times) < 0)
         return lcont__apply_error(ap, reterr, -errno, true, "set times");

@@ -85,6 +85,14 @@ int lcont__apply_mark(struct lcont__apply *ap, const char *path);
 bool lcont__apply_marked(const struct lcont__apply *ap, const char *path);
 
 int lcont__apply_entry(struct lcont__apply *ap, struct archive_entry *e, lcont_error **reterr);
+
+/* A container id through an id map (identity without one); false when unmapped. */
+struct lcont_layer_idmap;
+bool lcont__apply_map_id(const struct lcont_layer_idmap *map, size_t n, int64_t id, uint32_t *ret);
+
+/* apply-acl.c: the entry's POSIX.1e ACLs (access; and default for a directory) on @fd. */
+int lcont__apply_acls(struct lcont__apply *ap, struct archive_entry *e, int fd, bool is_dir,
+                      lcont_error **reterr);
 int lcont__apply_finish_dirs(struct lcont__apply *ap, lcont_error **reterr);
 void lcont__apply_release(struct lcont__apply *ap);
 

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "image/archive-dl.h"
 
+LCONT_DLSYM(archive_entry_acl_next);
+LCONT_DLSYM(archive_entry_acl_reset);
+LCONT_DLSYM(archive_entry_acl_types);
 LCONT_DLSYM(archive_entry_atime);
 LCONT_DLSYM(archive_entry_atime_is_set);
 LCONT_DLSYM(archive_entry_atime_nsec);
@@ -41,6 +44,9 @@ LCONT_DLSYM(archive_set_error);
 
 static const char *const archive_sonames[] = { "libarchive.so.13", NULL };
 static const struct lcont_dlib_sym archive_syms[] = {
+    LCONT_DLIB_SYM(archive_entry_acl_next),
+    LCONT_DLIB_SYM(archive_entry_acl_reset),
+    LCONT_DLIB_SYM(archive_entry_acl_types),
     LCONT_DLIB_SYM(archive_entry_atime),
     LCONT_DLIB_SYM(archive_entry_atime_is_set),
     LCONT_DLIB_SYM(archive_entry_atime_nsec),

@@ -15,6 +15,9 @@
 /* 0, or -ENOENT with what to install when libarchive cannot be loaded. */
 int lcont__archive_load(lcont_error **reterr);
 
+extern LCONT_DLSYM(archive_entry_acl_next);
+extern LCONT_DLSYM(archive_entry_acl_reset);
+extern LCONT_DLSYM(archive_entry_acl_types);
 extern LCONT_DLSYM(archive_entry_atime);
 extern LCONT_DLSYM(archive_entry_atime_is_set);
 extern LCONT_DLSYM(archive_entry_atime_nsec);

@@ -731,6 +731,47 @@ def case_overlay_symlinked_parent(t):
               "%s must not exist in this layer (it would hide the lower symlink)" % path)
 
 
+def read_acl(path, name):
+    """system.posix_acl_* of path as sorted (tag, perm, id) tuples (id -1: none)."""
+    import struct
+    raw = os.getxattr(path, name, follow_symlinks=False)
+    version, = struct.unpack_from("<I", raw)
+    check(version == 2, "ACL xattr version %d" % version)
+    ents = [struct.unpack_from("<HHI", raw, 4 + 8 * i) for i in range((len(raw) - 4) // 8)]
+    return [(tag, perm, -1 if ident == 0xFFFFFFFF else ident) for tag, perm, ident in ents]
+
+
+def case_acls(t):
+    """POSIX.1e ACLs (PAX SCHILY.acl.access/default) land as system.posix_acl_* xattrs, in
+    the kernel's order, with named users and groups shifted through the id maps."""
+    needs_root()
+    access = "user::rw-,user:1000:r--,group::r--,group:1500:rw-,mask::rw-,other::---"
+    default = "user::rwx,group::r-x,other::r-x,user:1001:rwx,mask::rwx"
+    layer = [F("f", b"x", mode=0o660, pax={"SCHILY.acl.access": access}),
+             D("d", mode=0o775, pax={"SCHILY.acl.access": "user::rwx,group::rwx,other::r-x",
+                                     "SCHILY.acl.default": default})]
+    t.ok([t.layer(layer)], "--uidmap=0:100000:65536", "--gidmap=0:200000:65536")
+    USER_OBJ, USER, GROUP_OBJ, GROUP, MASK, OTHER = 1, 2, 4, 8, 0x10, 0x20
+    check(read_acl(os.path.join(t.root, "f"), "system.posix_acl_access") ==
+          [(USER_OBJ, 6, -1), (USER, 4, 101000), (GROUP_OBJ, 4, -1), (GROUP, 6, 201500),
+           (MASK, 6, -1), (OTHER, 0, -1)], "file ACL: %s" %
+          read_acl(os.path.join(t.root, "f"), "system.posix_acl_access"))
+    check(read_acl(os.path.join(t.root, "d"), "system.posix_acl_default") ==
+          [(USER_OBJ, 7, -1), (USER, 7, 101001), (GROUP_OBJ, 5, -1), (MASK, 7, -1),
+           (OTHER, 5, -1)], "default ACL: %s" %
+          read_acl(os.path.join(t.root, "d"), "system.posix_acl_default"))
+    # a file made in the directory now inherits the default ACL, as in the image
+    open(os.path.join(t.root, "d", "new"), "w").close()
+    check(any(e[:2] == (USER, 7) or e[0] == USER for e in
+              read_acl(os.path.join(t.root, "d", "new"), "system.posix_acl_access")),
+          "default ACL inherited")
+    t.reset_root()
+    t.bad([t.layer([F("g", b"", pax={"SCHILY.acl.access":
+                                     "user::rw-,user:70000:r--,group::r--,mask::r--,other::---"})])],
+          "EINVAL", "ACL uid 70000 is not mapped", "--uidmap=0:100000:65536",
+          "--gidmap=0:200000:65536")
+
+
 def case_idmap(t):
     """uid/gid shifting for a user-namespaced rootfs; unmapped ids are an error."""
     needs_root()
