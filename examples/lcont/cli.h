@@ -95,8 +95,75 @@ void tty_pump_in(struct tty_proxy *t, int stdin_ready);
 int tty_pump_out(struct tty_proxy *t);
 void tty_cleanup(struct tty_proxy *t);
 
+/* format.c: times. Times are stored as RFC 3339 with nanoseconds, in UTC. */
+void format_time_now(char *buf, size_t size);
+/* Nanoseconds since the epoch, or -1 when @s cannot be parsed. */
+int64_t parse_time_ns(const char *s);
+int64_t now_ns(void);
+/* docker's "3 seconds", "About a minute", "2 hours" for a duration. */
+void format_duration(int64_t ns, char *buf, size_t size);
+
+/* bundle.c: a container's directory <root>/containers/<id>/ and lcont's files in it */
+#define BUNDLE_CONFIG "config.json"
+#define BUNDLE_LOG "ctr.log"               /* CRI log of a detached container */
+#define BUNDLE_META "meta.json"            /* what run was asked: image, created, rm */
+#define BUNDLE_STATUS "status.json"        /* started/finished times, exit code */
+#define BUNDLE_MONITOR_LOCK "monitor.lock" /* held by the process that reaps the container */
+int bundle_path(const struct cli *cli, const char *id, const char *leaf, char *buf, size_t size);
+/* Docker's rule for names, which also keeps them safe as one path component. */
+int name_valid(const char *name);
+/* Open and flock() (LOCK_SH or LOCK_EX) the bundle directory: serializes removals. Returns
+ * the fd, or -ENOENT when there is no such bundle (or it was removed while we waited). */
+int bundle_lock(const struct cli *cli, const char *id, int op);
+/* Unmount the rootfs (if mounted) and remove the bundle; missing pieces are fine. */
+int bundle_remove(struct cli *cli, const char *id, int quiet);
+/* A JSON file of the bundle, parsed (cJSON *, NULL when missing or invalid). */
+void *bundle_read_json(const struct cli *cli, const char *id, const char *leaf);
+/* 1 when a monitor (or a foreground run) holds the monitor lock, 0 when none, -errno. */
+int monitor_alive(const struct cli *cli, const char *id);
+/* Block until no process holds the monitor lock (the exit status is recorded by then). */
+int monitor_wait(const struct cli *cli, const char *id);
+/* Take the monitor lock (exclusive, never blocks): the fd, -EBUSY when held, -errno. */
+int monitor_lock(const struct cli *cli, const char *id);
+/* Write status.json atomically: started and, when @finished is set, finished and exit code.
+ * With @reserve_fd (from status_reserve(), consumed) it needs no free space. */
+int status_write(const struct cli *cli, const char *id, const char *started, const char *finished,
+                 int exit_code, int reserve_fd);
+/* Reserve the blocks of the final status.json now, so that a full disk cannot lose the exit
+ * code: an fd for status_write(), or -errno. */
+int status_reserve(const struct cli *cli, const char *id);
+/* Load the container's runtime state: 0, -ENOENT, or 1 with a message printed. */
+int container_load(struct cli *cli, const char *id, lcont_container **ret);
+
 /* cmd-run.c */
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_rm(struct cli *cli, int argc, char **argv);
+/* Forwarded signals arrive as bytes on the returned pipe (handlers, reset by exec). */
+int signals_install(int *ret_fd);
+/* Until @init exits: forward signals from @sigfd and, with a tty, copy the terminal. */
+int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, struct tty_proxy *tty,
+                    int *ret_status);
+/* The exit status for a failure to create, start or exec (125, 126 or 127); prints it. */
+int run_fail(struct cli *cli, int r, lcont_error **err, const char *what);
+
+/* monitor.c: run -d. Forks the monitor, which creates, starts and reaps container @id from
+ * its prepared bundle; returns 0 once it is running, else the exit status (125/126/127).
+ * When it cannot start, the bundle is removed, unless @keep (lcont start). */
+int monitor_spawn(struct cli *cli, const char *id, int rm, int keep);
+
+/* cmd-ps.c */
+int cmd_ps(struct cli *cli, int argc, char **argv);
+int cmd_container_inspect(struct cli *cli, int argc, char **argv);
+/* cmd-logs.c */
+int cmd_logs(struct cli *cli, int argc, char **argv);
+/* cmd-ctl.c */
+int cmd_stop(struct cli *cli, int argc, char **argv);
+int cmd_kill(struct cli *cli, int argc, char **argv);
+int cmd_wait(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+/* Signal number from "KILL", "SIGKILL" or "9"; -1 when unknown. */
+int parse_signal(const char *s);
+/* cmd-exec.c */
+int cmd_exec(struct cli *cli, int argc, char **argv);
 
 #endif

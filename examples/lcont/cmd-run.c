@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli.h"
 
@@ -33,7 +36,12 @@ static const char run_usage[] =
     "Exit status: the command's (128+N if it was killed by signal N); 125 if lcont\n"
     "failed; 126 if COMMAND cannot be run; 127 if COMMAND was not found.\n"
     "\n"
+    "With -d, a monitor process (its own session, no daemon) creates the container, logs\n"
+    "its output to <root>/containers/<name>/ctr.log (see 'lcont logs'), records its exit\n"
+    "code and, with --rm, removes it; lcont prints the name and returns at once.\n"
+    "\n"
     "Options:\n"
+    "  -d, --detach          run in the background; stdin is /dev/null\n"
     "  --rm                  delete the container and its root filesystem when it exits\n"
     "  --name NAME           container name (default: 12 random hex digits)\n"
     "  -e, --env K=V         set an environment variable (K alone: take it from here)\n"
@@ -75,7 +83,7 @@ static void on_signal(int signo)
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
-static int signals_install(int *ret_fd)
+int signals_install(int *ret_fd)
 {
     struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
     int fds[2];
@@ -92,53 +100,7 @@ static int signals_install(int *ret_fd)
     return 0;
 }
 
-/* ---- bundle directory ---- */
-
-static int bundle_path(const struct cli *cli, const char *id, const char *leaf, char *buf,
-                       size_t size)
-{
-    int n = snprintf(buf, size, "%s/containers/%s%s%s", cli->root, id, leaf ? "/" : "",
-                     leaf ? leaf : "");
-    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Unmount the rootfs (if mounted) and remove the bundle; missing pieces are fine. */
-static int bundle_remove(struct cli *cli, const char *id, int quiet)
-{
-    char rootfs[4096], config[4096], dir[4096];
-    lcont_error *err = NULL;
-    int r, status = 0;
-
-    if (bundle_path(cli, id, "rootfs", rootfs, sizeof(rootfs)) < 0 ||
-        bundle_path(cli, id, "config.json", config, sizeof(config)) < 0 ||
-        bundle_path(cli, id, NULL, dir, sizeof(dir)) < 0)
-        return cli_fail("%s: name too long", id);
-    r = lcont_image_umount(cli->store, rootfs, 0, &err);
-    if (r < 0 && r != -ENOENT)
-        status = cli_fail_lib(cli, r, &err, "umount %s", rootfs);
-    lcont_error_free(err);
-    if (status)
-        return status; /* never delete files below a live mount */
-    if (unlink(config) < 0 && errno != ENOENT && !quiet)
-        status = cli_fail("remove %s: %s", config, strerror(errno));
-    if (rmdir(rootfs) < 0 && errno != ENOENT && !quiet)
-        status = cli_fail("remove %s: %s", rootfs, strerror(errno));
-    if (rmdir(dir) < 0 && errno != ENOENT && !quiet)
-        status = cli_fail("remove %s: %s", dir, strerror(errno));
-    return status;
-}
-
-/* Docker's rule for names, which also keeps them safe as one path component. */
-static int name_valid(const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n == 0 || n > 128 ||
-        !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
-          (name[0] >= '0' && name[0] <= '9')))
-        return 0;
-    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
-}
+/* ---- ids ---- */
 
 static int random_id(char buf[13])
 {
@@ -154,7 +116,7 @@ static int random_id(char buf[13])
 /* ---- run ---- */
 
 struct run_args {
-    int rm, readonly, tty;
+    int rm, readonly, tty, detach;
     const char *name, *workdir, *user, *hostname;
     char **env; /* "K=V" */
     size_t n_env;
@@ -200,6 +162,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
 {
     static const struct option opts[] = {
         { "rm", no_argument, NULL, 'R' },
+        { "detach", no_argument, NULL, 'd' },
         { "name", required_argument, NULL, 'n' },
         { "env", required_argument, NULL, 'e' },
         { "workdir", required_argument, NULL, 'w' },
@@ -215,10 +178,13 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     int c;
 
     /* "+": the first non-option is IMAGE; everything after it is the command */
-    while ((c = getopt_long(argc, argv, "+e:w:u:tih", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+de:w:u:tih", opts, NULL)) != -1) {
         switch (c) {
         case 'R':
             a->rm = 1;
+            break;
+        case 'd':
+            a->detach = 1;
             break;
         case 'n':
             a->name = optarg;
@@ -259,13 +225,16 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     }
     if (optind >= argc)
         return cli_usage_error(run_usage, "'run' needs an IMAGE");
+    if (a->detach && a->tty)
+        return cli_usage_error(run_usage, "-d and -t together are not supported: lcont cannot "
+                                          "attach to a detached container's terminal");
     a->image = argv[optind];
     a->command = optind + 1 < argc ? argv + optind + 1 : NULL;
     return -1;
 }
 
 /* The exit status for a failure to create or start: what a shell uses for exec errors. */
-static int run_fail(struct cli *cli, int r, lcont_error **err, const char *what)
+int run_fail(struct cli *cli, int r, lcont_error **err, const char *what)
 {
     const char *msg = *err ? lcont_error_message(*err) : "";
     int status = EXIT_RUN_FAILED;
@@ -280,9 +249,8 @@ static int run_fail(struct cli *cli, int r, lcont_error **err, const char *what)
     return status;
 }
 
-/* Until the container's init exits: forward signals and, with a tty, copy the terminal. */
-static int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, struct tty_proxy *tty,
-                           int *ret_status)
+int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, struct tty_proxy *tty,
+                    int *ret_status)
 {
     lcont_error *err = NULL;
     int r;
@@ -333,6 +301,34 @@ static int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, stru
     if (r < 0)
         return cli_fail_lib(cli, r, &err, "wait for the container");
     return 0;
+}
+
+/* meta.json: what ps and inspect show beside the runtime state. */
+static int write_meta(const struct run_args *a, const char *id, lcont_image *img, const char *dir)
+{
+    cJSON *o = cJSON_CreateObject();
+    char created[64], *text;
+    int r;
+
+    if (!o)
+        return -ENOMEM;
+    format_time_now(created, sizeof(created));
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "image", a->image);
+    if (lcont_image_get_name(img))
+        cJSON_AddStringToObject(o, "image_name", lcont_image_get_name(img));
+    cJSON_AddStringToObject(o, "image_digest", lcont_image_get_digest(img));
+    cJSON_AddStringToObject(o, "created", created);
+    cJSON_AddBoolToObject(o, "rm", a->rm);
+    cJSON_AddBoolToObject(o, "detached", a->detach);
+    cJSON_AddBoolToObject(o, "tty", a->tty);
+    text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text)
+        return -ENOMEM;
+    r = cli_write_file(dir, BUNDLE_META, text);
+    free(text);
+    return r;
 }
 
 static int prepare_bundle(struct cli *cli, const struct run_args *a, const char *id,
@@ -388,6 +384,8 @@ static int prepare_bundle(struct cli *cli, const struct run_args *a, const char 
     }
     r = cli_write_file(dir, "config.json", json);
     lcont_free(json);
+    if (r == 0)
+        r = write_meta(a, id, img, dir);
     if (r < 0) {
         cli_fail("write %s/config.json: %s", dir, strerror(-r));
         bundle_remove(cli, id, 1);
@@ -405,9 +403,9 @@ int cmd_run(struct cli *cli, int argc, char **argv)
     lcont_process *init = NULL;
     lcont_error *err = NULL;
     struct tty_proxy tty;
-    char idbuf[13], dir[4096];
+    char idbuf[13], dir[4096], started[64], finished[64];
     const char *id;
-    int r, status = EXIT_RUN_FAILED, sigfd = -1;
+    int r, status = EXIT_RUN_FAILED, sigfd = -1, monfd = -1, lockfd;
 
     tty_init(&tty);
     r = parse_run(argc, argv, &a);
@@ -435,6 +433,18 @@ int cmd_run(struct cli *cli, int argc, char **argv)
         goto out;
     if (prepare_bundle(cli, &a, id, img, dir, sizeof(dir)))
         goto out;
+    if (a.detach) {
+        status = monitor_spawn(cli, id, a.rm, 0);
+        if (status == 0)
+            printf("%s\n", id);
+        goto out;
+    }
+    /* we reap the container: `lcont wait` and `stop` wait for this lock */
+    monfd = monitor_lock(cli, id);
+    if (monfd < 0) {
+        cli_fail("lock %s/%s: %s", dir, BUNDLE_MONITOR_LOCK, strerror(-monfd));
+        goto remove_bundle;
+    }
     /* signals arriving during create are queued and forwarded after start */
     r = signals_install(&sigfd);
     if (r < 0) {
@@ -472,10 +482,14 @@ int cmd_run(struct cli *cli, int argc, char **argv)
         lcont_container_delete(c, LCONT_DELETE_FORCE, NULL);
         goto remove_bundle;
     }
+    format_time_now(started, sizeof(started));
+    status_write(cli, id, started, NULL, 0, -1); /* best effort: only ps reads it */
     if (wait_forwarding(cli, init, sigfd, a.tty ? &tty : NULL, &status))
         status = EXIT_RUN_FAILED;
     tty_cleanup(&tty); /* our terminal back to normal before anything else is printed */
     cli_debug(cli, "container %s exited with status %d", id, status);
+    format_time_now(finished, sizeof(finished));
+    status_write(cli, id, started, finished, status, -1);
     if (!a.rm)
         goto out;
     r = lcont_container_delete(c, LCONT_DELETE_FORCE, &err);
@@ -485,9 +499,19 @@ int cmd_run(struct cli *cli, int argc, char **argv)
     err = NULL;
 remove_bundle:
     tty_cleanup(&tty);
-    if (bundle_remove(cli, id, 0) && status == 0)
-        status = EXIT_RUN_FAILED;
+    /* the monitor lock first: a `wait` holds the bundle lock until the lock is free */
+    if (monfd >= 0)
+        close(monfd);
+    monfd = -1;
+    lockfd = bundle_lock(cli, id, LOCK_EX);
+    if (lockfd >= 0) {
+        if (bundle_remove(cli, id, 0) && status == 0)
+            status = EXIT_RUN_FAILED;
+        close(lockfd);
+    }
 out:
+    if (monfd >= 0)
+        close(monfd);
     tty_cleanup(&tty);
     lcont_error_free(err);
     lcont_process_unref(init);
@@ -500,6 +524,49 @@ out:
 
 /* ---- rm ---- */
 
+/* 0, or 1 with a message printed. */
+static int rm_one(struct cli *cli, const char *id, int force)
+{
+    lcont_container *ct = NULL;
+    lcont_error *err = NULL;
+    int r, found = 0, lockfd;
+
+    if (!name_valid(id))
+        return cli_fail("no such container: %s", id);
+    r = container_load(cli, id, &ct);
+    if (r > 0)
+        return 1;
+    if (r == 0) {
+        found = 1;
+        /* with --force this kills the container; its monitor then records the exit code */
+        r = lcont_container_delete(ct, force ? LCONT_DELETE_FORCE : 0, &err);
+        lcont_container_unref(ct);
+        if (r == -EBUSY) {
+            lcont_error_free(err);
+            return cli_fail("container %s is running (use --force)", id);
+        }
+        if (r < 0 && r != -ENOENT)
+            return cli_fail_lib(cli, r, &err, "delete %s", id);
+        lcont_error_free(err);
+    }
+    /* whoever reaps it (monitor, foreground run) finishes first: it may remove it itself */
+    r = monitor_wait(cli, id);
+    if (r < 0 && r != -ENOENT)
+        return cli_fail("wait for the monitor of %s: %s", id, strerror(-r));
+    /* the bundle may outlive the state (a crash between the two): clean it too */
+    lockfd = bundle_lock(cli, id, LOCK_EX);
+    if (lockfd == -ENOENT)
+        return found ? (printf("%s\n", id), 0) : cli_fail("no such container: %s", id);
+    if (lockfd < 0)
+        return cli_fail("lock container %s: %s", id, strerror(-lockfd));
+    r = bundle_remove(cli, id, 0);
+    close(lockfd);
+    if (r)
+        return 1;
+    printf("%s\n", id);
+    return 0;
+}
+
 int cmd_rm(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -507,7 +574,7 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int force = 0, c, r, status = 0;
+    int force = 0, c, status = 0;
 
     while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
         switch (c) {
@@ -526,48 +593,8 @@ int cmd_rm(struct cli *cli, int argc, char **argv)
         return cli_usage_error(rm_usage, "'rm' needs at least one NAME");
     if (cli_open_store(cli))
         return 1;
-    for (int i = optind; i < argc; i++) {
-        const char *id = argv[i];
-        lcont_container *ct = NULL;
-        lcont_error *err = NULL;
-        char dir[4096];
-        struct stat st;
-        int found = 0;
-
-        if (!name_valid(id)) {
-            status = cli_fail("no such container: %s", id);
-            continue;
-        }
-        r = lcont_container_load(cli->ctx, id, 0, &ct, &err);
-        if (r == 0) {
-            found = 1;
-            r = lcont_container_delete(ct, force ? LCONT_DELETE_FORCE : 0, &err);
-            lcont_container_unref(ct);
-            if (r == -EBUSY) {
-                lcont_error_free(err);
-                status = cli_fail("container %s is running (use --force)", id);
-                continue;
-            }
-            if (r < 0) {
-                status = cli_fail_lib(cli, r, &err, "delete %s", id);
-                continue;
-            }
-        } else if (r != -ENOENT) {
-            status = cli_fail_lib(cli, r, &err, "container %s", id);
-            continue;
-        }
-        lcont_error_free(err);
-        /* the bundle may outlive the state (a crash between the two): clean it too */
-        if (bundle_path(cli, id, NULL, dir, sizeof(dir)) == 0 && stat(dir, &st) == 0)
-            found = 1;
-        if (!found) {
-            status = cli_fail("no such container: %s", id);
-            continue;
-        }
-        if (bundle_remove(cli, id, 0))
+    for (int i = optind; i < argc; i++)
+        if (rm_one(cli, argv[i], force))
             status = 1;
-        else
-            printf("%s\n", id);
-    }
     return status;
 }

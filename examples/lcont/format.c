@@ -96,3 +96,68 @@ void split_name(const char *name, char *repo, size_t repo_size, char *tag, size_
     snprintf(repo, repo_size, "%.*s", (int)(colon - name), name);
     snprintf(tag, tag_size, "%s", colon + 1);
 }
+
+int64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* RFC 3339 with nanoseconds in UTC, as the CRI log format and docker's inspect write times. */
+void format_time_now(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    char date[32];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, size, "%s.%09ldZ", date, ts.tv_nsec);
+}
+
+int64_t parse_time_ns(const char *s)
+{
+    time_t t = s ? parse_rfc3339(s) : -1;
+    const char *dot = s ? strchr(s, '.') : NULL;
+    int64_t frac = 0, scale = 100000000;
+
+    if (t < 0)
+        return -1;
+    if (dot)
+        for (const char *p = dot + 1; *p >= '0' && *p <= '9' && scale > 0; p++, scale /= 10)
+            frac += (*p - '0') * scale;
+    return (int64_t)t * 1000000000 + frac;
+}
+
+/* go-units' HumanDuration, which docker ps prints after "Up" and before "ago". */
+void format_duration(int64_t ns, char *buf, size_t size)
+{
+    int64_t secs = ns / 1000000000, mins = secs / 60;
+    int64_t hours = (ns + 1800LL * 1000000000) / (3600LL * 1000000000);
+
+    if (secs < 1)
+        snprintf(buf, size, "Less than a second");
+    else if (secs == 1)
+        snprintf(buf, size, "1 second");
+    else if (secs < 60)
+        snprintf(buf, size, "%lld seconds", (long long)secs);
+    else if (mins == 1)
+        snprintf(buf, size, "About a minute");
+    else if (mins < 60)
+        snprintf(buf, size, "%lld minutes", (long long)mins);
+    else if (hours == 1)
+        snprintf(buf, size, "About an hour");
+    else if (hours < 48)
+        snprintf(buf, size, "%lld hours", (long long)hours);
+    else if (hours < 24 * 7 * 2)
+        snprintf(buf, size, "%lld days", (long long)(hours / 24));
+    else if (hours < 24 * 30 * 2)
+        snprintf(buf, size, "%lld weeks", (long long)(hours / 24 / 7));
+    else if (hours < 24 * 365 * 2)
+        snprintf(buf, size, "%lld months", (long long)(hours / 24 / 30));
+    else
+        snprintf(buf, size, "%lld years", (long long)(hours / 24 / 365));
+}

@@ -17,7 +17,15 @@
 static const struct command commands[] = {
     { "image", cmd_image, "Manage images: load, ls, inspect, rm, prune, unpack, mount, umount" },
     { "run", cmd_run, "Run a command in a new container from an image" },
-    { "rm", cmd_rm, "Remove a container created by run (and its root filesystem mount)" },
+    { "ps", cmd_ps, "List containers" },
+    { "logs", cmd_logs, "Show the output of a detached container" },
+    { "exec", cmd_exec, "Run a command in a running container" },
+    { "start", cmd_start, "Start stopped containers again, detached" },
+    { "stop", cmd_stop, "Stop containers: their stop signal, then SIGKILL after a timeout" },
+    { "kill", cmd_kill, "Send a signal to containers" },
+    { "wait", cmd_wait, "Wait for containers to exit and print their exit codes" },
+    { "inspect", cmd_container_inspect, "Show containers' details as JSON" },
+    { "rm", cmd_rm, "Remove containers (and their root filesystem mounts)" },
     { NULL, NULL, NULL },
 };
 
@@ -176,11 +184,31 @@ int cli_write_file(const char *dir, const char *name, const char *text)
         }
         off += (size_t)n;
     }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
+    /* durable before it replaces the old file: a crash leaves one or the other, whole */
+    if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
         int e = errno;
         unlink(tmp);
         return -e;
     }
+    return 0;
+}
+
+/* Make *@path absolute (relative to the current directory); *@buf holds a new string. */
+static int absolute_path(const char **path, char **buf)
+{
+    char *cwd;
+
+    if ((*path)[0] == '/')
+        return 0;
+    cwd = getcwd(NULL, 0);
+    if (!cwd)
+        return -errno;
+    if (asprintf(buf, "%s/%s", cwd, *path) < 0) {
+        free(cwd);
+        return -ENOMEM;
+    }
+    free(cwd);
+    *path = *buf;
     return 0;
 }
 
@@ -192,6 +220,7 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, 'v' },    { NULL, 0, NULL, 0 },
     };
     struct cli cli = { .root = DEFAULT_ROOT, .runroot = DEFAULT_RUNROOT };
+    char *root_buf = NULL, *runroot_buf = NULL;
     int c, status;
 
     /* "+": options after the command belong to the command */
@@ -225,6 +254,11 @@ int main(int argc, char **argv)
         print_usage(stdout);
         return 0;
     }
+    /* the monitor of run -d works from "/": keep no relative path */
+    if (absolute_path(&cli.root, &root_buf) < 0 || absolute_path(&cli.runroot, &runroot_buf) < 0) {
+        fprintf(stderr, "lcont: getcwd: %s\n", strerror(errno));
+        return 1;
+    }
     argc -= optind;
     argv += optind;
     optind = 0; /* reset getopt for the command's own parsing (0: full reinit in glibc) */
@@ -236,5 +270,7 @@ int main(int argc, char **argv)
     }
     lcont_image_store_unref(cli.store);
     lcont_context_unref(cli.ctx);
+    free(root_buf);
+    free(runroot_buf);
     return status;
 }

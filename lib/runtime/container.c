@@ -219,8 +219,11 @@ static int open_init_pidfd(const struct lcont_state *st, lcont_error **reterr)
     if (st->pid <= 0)
         return lcont__error_set(reterr, -ESRCH, "container '%s' is not running", st->id);
     fd = lcont__sys_pidfd_open(st->pid, 0);
-    if (fd < 0)
+    if (fd == -ESRCH)
         return lcont__error_set(reterr, -ESRCH, "container '%s' is not running", st->id);
+    if (fd < 0) /* out of fds or memory, no pidfd_open: not a statement about the container */
+        return lcont__error_setsys(reterr, fd, "container '%s': pidfd_open(%d)", st->id,
+                                   (int)st->pid);
     /* checked after opening: from here on the pidfd cannot point to a recycled pid */
     if (lcont__proc_start_time(st->pid, &zombie) != st->pid_start_time || zombie) {
         close(fd);
