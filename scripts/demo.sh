@@ -58,6 +58,17 @@ mkdir -p "$WORK/mnt"
 $LC image mount lcont-test/bb:latest "$WORK/mnt"
 grep " $WORK/mnt " /proc/self/mountinfo | sed 's/ - overlay.*lowerdir=/ overlay lowerdir=/' | cut -c1-160
 $LC image umount "$WORK/mnt"
+echo "-- detached: lcont run -d, then ps, logs, exec, stop (a monitor process keeps the log)"
+$LC run -d --name ticker lcont-test/bb:latest \
+    sh -c 'trap "echo stopping; exit 3" INT TERM; i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done'
+sleep 1
+$LC ps
+$LC logs --tail 2 ticker
+$LC exec ticker sh -c 'echo "exec sees pid 1 as: $(cat /proc/1/cmdline | tr "\0" " ")"'
+$LC stop -t 5 ticker
+$LC logs --tail 1 ticker
+$LC ps -a
+$LC rm ticker
 $LC image rm lcont-test/bb:latest >/dev/null
 
 echo
