@@ -215,7 +215,7 @@ static void reap_orphans(pid_t init_pid)
     }
 }
 
-static void handle_signal(struct cli *cli, lcont_process *init, struct console *con, int signo)
+static void handle_signal(struct cli *cli, lcont_process *init, struct tty_proxy *con, int signo)
 {
     int r;
 
@@ -224,7 +224,7 @@ static void handle_signal(struct cli *cli, lcont_process *init, struct console *
         reap_orphans(lcont_process_get_pid(init));
         break;
     case SIGWINCH:
-        console_resize(con);
+        tty_resize(con);
         break;
     case SIGPIPE:
         /* raised by our own writes to a closed pipe; nothing for the container */
@@ -238,7 +238,7 @@ static void handle_signal(struct cli *cli, lcont_process *init, struct console *
 }
 
 /* Until the init exits: forward signals, move terminal bytes. */
-static int wait_loop(struct cli *cli, lcont_process *init, int sigfd, struct console *con,
+static int wait_loop(struct cli *cli, lcont_process *init, int sigfd, struct tty_proxy *con,
                      int *ret_status)
 {
     int pidfd = lcont_process_get_pidfd(init);
@@ -267,16 +267,16 @@ static int wait_loop(struct cli *cli, lcont_process *init, int sigfd, struct con
         while ((signo = signals_next(sigfd)) > 0)
             handle_signal(cli, init, con, signo);
         if (i_stdin >= 0 && pfd[i_stdin].revents)
-            console_pump_in(con, 1);
+            tty_pump_in(con, true);
         else if (i_master >= 0 && (pfd[i_master].revents & POLLOUT))
-            console_pump_in(con, 0);
+            tty_pump_in(con, false);
         if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR)))
-            console_pump_out(con);
+            tty_pump_out(con);
         if (pfd[1].revents)
             break;
     }
     /* The pid namespace is gone with its init; what is left in the pty buffer is final. */
-    while (tty && console_pump_out(con) > 0)
+    while (tty && tty_pump_out(con) > 0)
         ;
     r = lcont_process_wait(init, 0, ret_status, &err);
     reap_orphans(-1);
@@ -287,12 +287,13 @@ static int wait_loop(struct cli *cli, lcont_process *init, int sigfd, struct con
 
 static int run_foreground(struct cli *cli, const struct create_args *a, int terminal)
 {
-    struct console con = { .listen_fd = -1, .master = -1 };
+    struct tty_proxy con;
     lcont_container *c = NULL;
     lcont_process *init = NULL;
     lcont_error *err = NULL;
     int sigfd = -1, status = 1, r;
 
+    tty_init(&con);
     /* Signals that arrive while we create are queued and forwarded after start. */
     r = signals_install(cli->min_fd, &sigfd);
     if (r < 0)
@@ -300,7 +301,7 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
     if (!a->no_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         cli_debug(cli, "cannot become a subreaper: %s", strerror(errno));
     if (terminal > 0) {
-        r = console_listen(&con);
+        r = tty_listen(&con);
         if (r >= 0)
             r = con.listen_fd = cli_fd_high(cli, con.listen_fd);
         if (r < 0) {
@@ -318,7 +319,7 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
         goto out;
     }
     if (terminal > 0) {
-        r = console_receive(&con, lcont_process_get_pidfd(init));
+        r = tty_receive(&con, lcont_process_get_pidfd(init));
         if (r < 0) {
             cli_fail(cli, "receive the container's console: %s", strerror(-r));
             discard(cli, c);
@@ -335,7 +336,7 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
     r = wait_loop(cli, init, sigfd, &con, &status);
     if (r)
         status = r;
-    console_cleanup(&con);
+    tty_cleanup(&con);
     if (!a->keep) {
         r = lcont_container_delete(c, LCONT_DELETE_FORCE, &err);
         /* -ENOENT: someone ran "delete --force" meanwhile; the goal is reached */
@@ -344,7 +345,7 @@ static int run_foreground(struct cli *cli, const struct create_args *a, int term
     }
     cli_debug(cli, "container %s exited with status %d", a->id, status);
 out:
-    console_cleanup(&con);
+    tty_cleanup(&con);
     lcont_error_free(err);
     lcont_process_unref(init);
     lcont_container_unref(c);

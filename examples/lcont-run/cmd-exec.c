@@ -240,7 +240,7 @@ static int read_process_file(struct cli *cli, const char *path, char **ret, int 
     return 0;
 }
 
-static int wait_loop(struct cli *cli, lcont_process *p, int sigfd, struct console *con,
+static int wait_loop(struct cli *cli, lcont_process *p, int sigfd, struct tty_proxy *con,
                      int *ret_status)
 {
     int pidfd = lcont_process_get_pidfd(p), tty = con->master >= 0, r, signo;
@@ -265,21 +265,21 @@ static int wait_loop(struct cli *cli, lcont_process *p, int sigfd, struct consol
             return cli_fail(cli, "poll: %s", strerror(errno));
         while ((signo = signals_next(sigfd)) > 0) {
             if (signo == SIGWINCH)
-                console_resize(con);
+                tty_resize(con);
             else if (signo != SIGCHLD && signo != SIGPIPE)
                 lcont_process_signal(p, signo, 0, NULL);
         }
         if (i_stdin >= 0 && pfd[i_stdin].revents)
-            console_pump_in(con, 1);
+            tty_pump_in(con, true);
         else if (i_master >= 0 && (pfd[i_master].revents & POLLOUT))
-            console_pump_in(con, 0);
+            tty_pump_in(con, false);
         if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR)))
-            console_pump_out(con);
+            tty_pump_out(con);
         if (pfd[1].revents)
             break;
     }
     /* other holders of the pty may keep it open: drain what is there now */
-    while (tty && console_pump_out(con) > 0)
+    while (tty && tty_pump_out(con) > 0)
         ;
     r = lcont_process_wait(p, 0, ret_status, &err);
     if (r < 0)
@@ -334,7 +334,7 @@ static int fill_user(struct cli *cli, const struct exec_args *a, lcont_exec_opts
 int cmd_exec(struct cli *cli, int argc, char **argv)
 {
     struct exec_args a = { 0 };
-    struct console con = { .listen_fd = -1, .master = -1 };
+    struct tty_proxy con;
     lcont_exec_opts o = LCONT_EXEC_OPTS_INIT;
     lcont_container *c = NULL;
     lcont_process *p = NULL;
@@ -343,6 +343,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
     uint64_t flags = 0;
     int terminal, sigfd = -1, status = 0, r;
 
+    tty_init(&con);
     r = parse(cli, command_find("exec"), argc, argv, &a);
     if (r >= 0)
         goto out;
@@ -383,7 +384,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
             goto out;
         }
         if (terminal) {
-            r = console_listen(&con);
+            r = tty_listen(&con);
             if (r >= 0)
                 r = con.listen_fd = cli_fd_high(cli, con.listen_fd);
             if (r < 0) {
@@ -405,7 +406,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
         goto out;
     }
     if (terminal) {
-        r = console_receive(&con, lcont_process_get_pidfd(p));
+        r = tty_receive(&con, lcont_process_get_pidfd(p));
         if (r < 0 && r != -ESRCH) {
             r = cli_fail(cli, "receive the exec's console: %s", strerror(-r));
             lcont_process_signal(p, SIGKILL, 0, NULL);
@@ -417,7 +418,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
     if (r == 0)
         r = status;
 out:
-    console_cleanup(&con);
+    tty_cleanup(&con);
     lcont_error_free(err);
     lcont_process_unref(p);
     lcont_container_unref(c);

@@ -2,6 +2,8 @@
 #ifndef LCONT_CLI_H
 #define LCONT_CLI_H
 
+#include "tty-proxy.h"
+
 /*
  * lcont: a docker/podman-like front end built only on the public API.
  * One file per command group (cmd-image.c, cmd-run.c, later ps/logs/exec/pods);
@@ -10,7 +12,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <termios.h>
 
 #include <lcont/lcont.h>
 #include <lcont/image.h>
@@ -76,24 +77,7 @@ int cmd_image(struct cli *cli, int argc, char **argv);
 int image_get(struct cli *cli, const char *name, lcont_image **ret);
 int image_is_transport(const char *source);
 
-/* tty.c: a pseudo-terminal for "run -t", proxied through our stdin/stdout */
-struct tty_proxy {
-    char dir[256], path[300]; /* private console socket */
-    int listen_fd, master;
-    int master_open, stdin_open;
-    int raw; /* our terminal is in raw mode; restore @saved */
-    struct termios saved;
-    char inbuf[4096];
-    size_t inlen, inoff;
-};
-void tty_init(struct tty_proxy *t);
-int tty_listen(struct tty_proxy *t);
-/* Accept the library's connection and take the pty master (-ESRCH: the container died). */
-int tty_receive(struct tty_proxy *t, int init_pidfd);
-void tty_resize(struct tty_proxy *t);
-void tty_pump_in(struct tty_proxy *t, int stdin_ready);
-int tty_pump_out(struct tty_proxy *t);
-void tty_cleanup(struct tty_proxy *t);
+/* the container's terminal in the foreground: examples/common/tty-proxy.h */
 
 /* format.c: times. Times are stored as RFC 3339 with nanoseconds, in UTC. */
 void format_time_now(char *buf, size_t size);

@@ -153,6 +153,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
     int r, status = EXIT_RUN_FAILED, sigfd = -1, devnull = -1;
 
     tty_init(&tty);
+    tty.eof_to_container = true; /* a piped stdin ends with ^D, as with docker -t */
     r = parse_exec(argc, argv, &a);
     if (r >= 0) {
         status = r;

@@ -408,6 +408,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
     int r, status = EXIT_RUN_FAILED, sigfd = -1, monfd = -1, lockfd;
 
     tty_init(&tty);
+    tty.eof_to_container = true; /* a piped stdin ends with ^D, as with docker -t */
     r = parse_run(argc, argv, &a);
     if (r >= 0) {
         run_args_free(&a);

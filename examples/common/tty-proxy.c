@@ -1,11 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
- * "run -t": the container gets a pseudo-terminal. The library sends the pty
- * master over a console socket (the OCI --console-socket protocol); we listen
- * on a private socket, then copy our stdin to the master and the master to our
- * stdout, with our own terminal in raw mode so that ^C, ^Z and line editing
- * are handled by the container's line discipline, not ours.
- */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "tty-proxy.h"
 
 void tty_init(struct tty_proxy *t)
 {
@@ -86,7 +79,8 @@ static int receive_fd(int conn)
     return fd >= 0 ? fd : -EBADMSG;
 }
 
-/* tcsetattr() from a background job raises SIGTTOU: block it for the call. */
+/* tcsetattr() from a background job raises SIGTTOU: block it for the call, or we would be
+ * stopped (or, with a handler, restart forever). */
 static int set_termios(const struct termios *tio)
 {
     sigset_t block, old;
@@ -100,20 +94,20 @@ static int set_termios(const struct termios *tio)
     return r;
 }
 
-int tty_receive(struct tty_proxy *t, int init_pidfd)
+int tty_receive(struct tty_proxy *t, int pidfd)
 {
     struct pollfd pfd[2] = { { .fd = t->listen_fd, .events = POLLIN },
-                             { .fd = init_pidfd, .events = POLLIN } };
+                             { .fd = pidfd, .events = POLLIN } };
     int conn, fd;
 
-    /* the library connects during create; give up if the container dies first */
+    /* the library connects while it creates the process; give up if that dies first */
     for (;;) {
         conn = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (conn >= 0)
             break;
         if (errno != EAGAIN && errno != EINTR)
             return -errno;
-        if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+        if (poll(pfd, pidfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
             return -errno;
         if (pfd[1].revents)
             return -ESRCH;
@@ -125,13 +119,13 @@ int tty_receive(struct tty_proxy *t, int init_pidfd)
     t->master = fd;
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
         return -errno;
-    t->master_open = 1;
-    t->stdin_open = 1;
+    t->master_open = true;
+    t->stdin_open = true;
     if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &t->saved) == 0) {
         struct termios raw = t->saved;
         cfmakeraw(&raw);
         if (set_termios(&raw) == 0)
-            t->raw = 1;
+            t->raw = true;
     }
     tty_resize(t);
     return 0;
@@ -141,74 +135,87 @@ void tty_resize(struct tty_proxy *t)
 {
     struct winsize ws;
 
-    if (t->master >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    if (t->master < 0)
+        return;
+    if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
         ioctl(t->master, TIOCSWINSZ, &ws);
 }
 
-/* stdin -> master, through a small buffer (the master is non-blocking). */
-void tty_pump_in(struct tty_proxy *t, int stdin_ready)
+void tty_pump_in(struct tty_proxy *t, bool stdin_ready)
 {
-    if (stdin_ready && t->inlen == 0) {
+    if (stdin_ready && t->inlen == 0 && t->stdin_open) {
         ssize_t n = read(STDIN_FILENO, t->inbuf, sizeof(t->inbuf));
-        if (n <= 0) {
-            if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                /* end of input: the container sees ^D, like `docker run -t` with a pipe */
-                t->stdin_open = 0;
-                if (!t->raw && write(t->master, "\004", 1) < 0) {
-                    /* the terminal is gone already */
-                }
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+            t->stdin_open = false;
+            /* a raw terminal sends its own ^D; a pipe just ends */
+            if (t->eof_to_container && !t->raw && t->master_open &&
+                write(t->master, "\004", 1) < 0) {
+                /* the terminal is gone already */
             }
-            return;
         }
-        t->inlen = (size_t)n;
-        t->inoff = 0;
+        if (n > 0) {
+            t->inlen = (size_t)n;
+            t->inoff = 0;
+        }
     }
-    while (t->inoff < t->inlen) {
-        ssize_t n = write(t->master, t->inbuf + t->inoff, t->inlen - t->inoff);
+    if (!t->master_open) {
+        t->inlen = 0; /* nobody to give it to */
+        return;
+    }
+    while (t->inlen > 0) {
+        ssize_t n = write(t->master, t->inbuf + t->inoff, t->inlen);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             if (errno != EAGAIN)
-                t->inlen = t->inoff = 0; /* the container closed its terminal: drop it */
+                t->inlen = 0; /* the container closed its terminal: drop the input */
             return;
         }
         t->inoff += (size_t)n;
+        t->inlen -= (size_t)n;
     }
-    t->inlen = t->inoff = 0;
 }
 
-/* master -> stdout; returns bytes copied, 0 at end, -1 when nothing is ready. */
-int tty_pump_out(struct tty_proxy *t)
+static void write_out(const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(STDOUT_FILENO, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* our reader is gone; keep draining so the container never blocks */
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
+size_t tty_pump_out(struct tty_proxy *t)
 {
     char buf[8192];
-    ssize_t n;
+    size_t total = 0;
 
-    do
-        n = read(t->master, buf, sizeof(buf));
-    while (n < 0 && errno == EINTR);
-    if (n < 0 && errno == EAGAIN)
-        return -1;
-    if (n <= 0) {
-        /* EIO: every slave fd is closed */
-        t->master_open = 0;
-        return 0;
-    }
-    for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
-        if (w < 0 && errno == EINTR)
+    /* a bounded number of reads per call, so a chatty container cannot starve signals */
+    for (int i = 0; i < 16 && t->master_open; i++) {
+        ssize_t n = read(t->master, buf, sizeof(buf));
+        if (n > 0) {
+            write_out(buf, (size_t)n);
+            total += (size_t)n;
             continue;
-        if (w < 0)
-            break; /* our stdout is gone; keep draining so the container is not blocked */
-        off += w;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 || errno != EAGAIN)
+            t->master_open = false; /* EIO: every slave fd is closed */
+        break;
     }
-    return (int)n;
+    return total;
 }
 
 void tty_cleanup(struct tty_proxy *t)
 {
     if (t->raw) {
         set_termios(&t->saved);
-        t->raw = 0;
+        t->raw = false;
     }
     if (t->master >= 0)
         close(t->master);
