@@ -21,7 +21,7 @@ static void try_advance(struct lcont_service_table *t)
         atomic_store(&t->epoch, e + 1);
 }
 
-int lcont__service_retire(struct lcont_service_table *t, void *p, void (*free_fn)(void *))
+int lcont__service_retire(struct lcont_service_table *t, void *p, retire_fn free_fn)
 {
     if (!p)
         return 0;
@@ -37,7 +37,7 @@ int lcont__service_retire(struct lcont_service_table *t, void *p, void (*free_fn
                 if (atomic_load(&t->epoch) >= e + 2)
                     break;
             }
-            free_fn(p);
+            free_fn(t, p);
             return 0;
         }
         t->retired = n;
@@ -58,7 +58,7 @@ size_t lcont__service_reclaim(struct lcont_service_table *t)
     for (size_t i = 0; i < t->n_retired; i++) {
         struct retired *r = &t->retired[i];
         if (r->epoch + 2 <= now)
-            r->free_fn(r->p);
+            r->free_fn(t, r->p);
         else
             t->retired[kept++] = *r;
     }
@@ -70,7 +70,7 @@ size_t lcont__service_reclaim(struct lcont_service_table *t)
 void lcont__service_reclaim_all(struct lcont_service_table *t)
 {
     for (size_t i = 0; i < t->n_retired; i++)
-        t->retired[i].free_fn(t->retired[i].p);
+        t->retired[i].free_fn(t, t->retired[i].p);
     free(t->retired);
     t->retired = NULL;
     t->n_retired = t->cap_retired = 0;

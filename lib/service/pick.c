@@ -27,12 +27,13 @@ static const struct snap_port *find_port(const struct snap *s, const char *name,
 
 static uint32_t pick_cum(const struct pool *p, uint64_t x)
 {
-    uint64_t total = p->cum[p->n - 1];
+    const uint64_t *cum = p->tab.cum;
+    uint64_t total = cum[p->n - 1];
     uint64_t r = (uint64_t)(((unsigned __int128)x * total) >> 64);
     uint32_t lo = 0, hi = p->n - 1;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        if (p->cum[mid] > r)
+        if (cum[mid] > r)
             hi = mid;
         else
             lo = mid + 1;
@@ -42,18 +43,34 @@ static uint32_t pick_cum(const struct pool *p, uint64_t x)
 
 static uint32_t pick_ring(const struct pool *p, uint64_t h)
 {
-    uint32_t lo = 0, hi = p->n_ring;
+    const struct ring_point *ring = p->tab.ring;
+    uint32_t lo = 0, hi = p->n_tab;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (p->ring[mid].hash < h)
+        if (ring[mid].hash < h)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return p->ring[lo == p->n_ring ? 0 : lo].member;
+    return ring[lo == p->n_tab ? 0 : lo].member;
 }
 
-static uint32_t pick_member(const struct snap *s, struct pool *p, uint64_t flow_hash)
+/* Weights are kept once, as the cumulative sums random choice needs. */
+static uint64_t weight_of(const struct pool *p, uint32_t i)
+{
+    return p->tab.cum[i] - (i ? p->tab.cum[i - 1] : 0);
+}
+
+static int64_t conns_of(const struct lcont_service_table *t, const struct member *m)
+{
+    /* Endpoint slots are never freed: reading a retired one is harmless. */
+    const struct ep_slot *slot = lcont__service_ep_slot(t, lcont__service_id_slot(m->id));
+    int64_t c = slot ? atomic_load_explicit(&slot->conns, memory_order_relaxed) : 0;
+    return c < 0 ? 0 : c;
+}
+
+static uint32_t pick_member(const struct lcont_service_table *t, const struct snap *s,
+                            struct pool *p, uint64_t flow_hash)
 {
     uint32_t n = p->n;
     if (n == 1)
@@ -61,7 +78,7 @@ static uint32_t pick_member(const struct snap *s, struct pool *p, uint64_t flow_
     switch (s->picker) {
     case LCONT_SERVICE_PICKER_WEIGHTED_RR: {
         uint64_t c = atomic_fetch_add_explicit(&p->counter, 1, memory_order_relaxed);
-        return p->seq ? p->seq[c % p->n_seq] : (uint32_t)(c % n);
+        return p->tab.seq ? p->tab.seq[c % p->n_tab] : (uint32_t)(c % n);
     }
     case LCONT_SERVICE_PICKER_RANDOM: {
         uint64_t c = atomic_fetch_add_explicit(&p->counter, 1, memory_order_relaxed);
@@ -74,17 +91,12 @@ static uint32_t pick_member(const struct snap *s, struct pool *p, uint64_t flow_
         uint32_t a = pick_cum(p, x), b = pick_cum(p, lcont__hash_mix64(x));
         if (a == b)
             b = (a + 1 + lcont__hash_range(x, n - 1)) % n;
-        const struct member *ea = &p->m[a], *eb = &p->m[b];
-        int64_t ca = atomic_load_explicit(&ea->slot->conns, memory_order_relaxed);
-        int64_t cb = atomic_load_explicit(&eb->slot->conns, memory_order_relaxed);
-        if (ca < 0)
-            ca = 0;
-        if (cb < 0)
-            cb = 0;
-        return (uint64_t)ca * eb->weight <= (uint64_t)cb * ea->weight ? a : b;
+        int64_t ca = conns_of(t, lcont__service_member(s, p, a));
+        int64_t cb = conns_of(t, lcont__service_member(s, p, b));
+        return (uint64_t)ca * weight_of(p, b) <= (uint64_t)cb * weight_of(p, a) ? a : b;
     }
     case LCONT_SERVICE_PICKER_MAGLEV:
-        return lcont__maglev_lookup(p->maglev, p->maglev_size, flow_hash);
+        return lcont__maglev_lookup(p->tab.maglev, p->n_tab, flow_hash);
     case LCONT_SERVICE_PICKER_RING_HASH:
         return pick_ring(p, flow_hash);
     default: {
@@ -97,7 +109,7 @@ static uint32_t pick_member(const struct snap *s, struct pool *p, uint64_t flow_
 static int member_of(const struct snap *s, const struct pool *p, uint64_t ep_id)
 {
     for (uint32_t i = 0; i < p->n; i++)
-        if (p->m[i].id == ep_id)
+        if (lcont__service_member(s, p, i)->id == ep_id)
             return (int)i;
     return -1;
 }
@@ -115,10 +127,13 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
 {
     unsigned char buf[24];
     memcpy(buf, client->a, 16);
-    memcpy(buf + 16, &sp->port, 4);
-    memcpy(buf + 20, &sp->protocol, 4);
+    uint32_t port = sp->port, protocol = sp->protocol; /* the key as it always was */
+    memcpy(buf + 16, &port, 4);
+    memcpy(buf + 20, &protocol, 4);
     uint64_t key = lcont__hash_fast(&t->key, buf, sizeof(buf)) | 1;
-    struct aff_entry *set = &s->aff->e[((key >> 32) & (s->aff->sets - 1)) * AFFINITY_WAYS];
+    const struct snap_tail *tail = lcont__service_snap_tail(s);
+    struct affinity *aff = tail->aff;
+    struct aff_entry *set = &aff->e[((key >> 32) & (aff->sets - 1)) * AFFINITY_WAYS];
     uint64_t now = lcont__service_now_ms(t) + 1; /* 0 marks never used */
     struct aff_entry *victim = &set[0];
     uint64_t oldest = UINT64_MAX;
@@ -130,7 +145,7 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
         if (k == key) {
             victim = e;
             oldest = 0;
-            if (now - stamp <= s->affinity_timeout_ms) {
+            if (now - stamp <= tail->affinity_timeout_ms) {
                 int m = member_of(s, p, atomic_load_explicit(&e->ep_id, memory_order_relaxed));
                 if (m >= 0) {
                     atomic_store_explicit(&e->stamp_ms, now, memory_order_relaxed);
@@ -144,9 +159,9 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
             victim = e;
         }
     }
-    uint32_t m = pick_member(s, p, flow_hash);
+    uint32_t m = pick_member(t, s, p, flow_hash);
     atomic_store_explicit(&victim->key, 0, memory_order_relaxed);
-    atomic_store_explicit(&victim->ep_id, p->m[m].id, memory_order_relaxed);
+    atomic_store_explicit(&victim->ep_id, lcont__service_member(s, p, m)->id, memory_order_relaxed);
     atomic_store_explicit(&victim->stamp_ms, now, memory_order_relaxed);
     atomic_store_explicit(&victim->key, key, memory_order_release);
     return m;
@@ -154,7 +169,7 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
 
 static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_endpoint_pick *out)
 {
-    const struct member *e = &p->m[m];
+    const struct member *e = lcont__service_member(s, p, m);
     uint32_t port = e->port;
     out->endpoint_id = e->id;
     out->generation = s->generation;
@@ -182,21 +197,32 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
     struct lcont_service_table *t = (struct lcont_service_table *)ct;
     if (!t || !out || out->struct_size < sizeof(*out) || (flags & ~LCONT_SERVICE_PICK_EXTERNAL))
         return -EINVAL;
-    struct svc_slot *slot = lcont__service_svc_slot(t, lcont__service_id_slot(service_id));
+    uint32_t idx = lcont__service_id_slot(service_id);
+    struct svc_slot *slot = lcont__service_svc_slot(t, idx);
     if (!slot)
         return -ENOENT;
+    /* The slot and the home (where a small snapshot lives) are likely cache
+     * misses whose addresses depend on the id only: start them together,
+     * before the epoch counter's locked add, which later loads must wait for. */
+    const char *home = lcont__service_home(t, idx);
+    __builtin_prefetch(slot);
+    for (unsigned i = 0; home && i < HOME_LINES; i++)
+        __builtin_prefetch(home + 64 * i);
 
     _Atomic uint64_t *rc = lcont__service_read_enter(t);
     int r = 0;
-    struct snap *s = atomic_load(&slot->snap);
+    uintptr_t tagged = atomic_load(&slot->snap);
+    struct snap *s = lcont__service_snap_untag(tagged);
+    /* Elsewhere (too big for its home, or not moved in yet): its ports, pool and
+     * members follow the header, so fetch their lines together (the count is in
+     * the pointer's tag) rather than one dependent miss after another. */
+    if ((const char *)s != home)
+        for (uintptr_t i = 1; i < (tagged & SNAP_TAG_MASK); i++)
+            __builtin_prefetch((const char *)s + 64 * i);
     if (!s || s->service_id != service_id) {
         r = -ENOENT;
         goto out;
     }
-    /* Ports, pool and members follow the header: fetch their lines in parallel
-     * rather than one dependent miss after another. */
-    for (uint32_t off = 64; off < s->block_size && off < 1024; off += 64)
-        __builtin_prefetch((const char *)s + off);
     if (s->headless) {
         r = -EOPNOTSUPP;
         goto out;
@@ -217,10 +243,11 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
     }
     struct ipaddr cip;
     uint32_t m;
-    if (s->affinity && s->aff && client && lcont__service_ip_from_sockaddr(client, &cip, NULL) == 0)
+    if (s->affinity && lcont__service_snap_tail(s)->aff && client &&
+        lcont__service_ip_from_sockaddr(client, &cip, NULL) == 0)
         m = pick_affine(t, s, sp, p, &cip, flow_hash);
     else
-        m = pick_member(s, p, flow_hash);
+        m = pick_member(t, s, p, flow_hash);
     fill(s, p, m, out);
 out:
     lcont__service_read_leave(rc);

@@ -30,7 +30,7 @@ static void chain_free(struct rh_node *n)
 }
 
 /* Retired tables own their nodes only when the nodes were copied (growth). */
-static void table_free_with_nodes(void *p)
+static void table_free_with_nodes(struct lcont_service_table *t, void *p)
 {
     struct rh_table *tab = p;
     for (size_t i = 0; i <= tab->mask; i++)
@@ -52,7 +52,7 @@ void lcont__rhash_destroy(struct rhash *h)
 {
     struct rh_table *tab = atomic_load(&h->tab);
     if (tab)
-        table_free_with_nodes(tab);
+        table_free_with_nodes(NULL, tab);
     atomic_store(&h->tab, NULL);
 }
 
@@ -100,7 +100,7 @@ static int grow(struct lcont_service_table *t, struct rhash *h)
             struct rh_node *c =
                 node_new(n->hash, n->key, n->klen, n->value, atomic_load(&tab->b[b]));
             if (!c) {
-                table_free_with_nodes(tab);
+                table_free_with_nodes(t, tab);
                 return -ENOMEM;
             }
             atomic_store(&tab->b[b], c);
@@ -128,7 +128,7 @@ int lcont__rhash_put(struct lcont_service_table *t, struct rhash *h, uint64_t ha
     return 0;
 }
 
-static void node_free(void *p)
+static void node_free(struct lcont_service_table *t, void *p)
 {
     free(p);
 }

@@ -39,6 +39,18 @@
 #define SLOT_CHUNKS 1024 /* at most 4M services and 4M endpoints per table */
 #define SLOT_MAX (SLOT_CHUNKS * SLOT_CHUNK_SIZE)
 
+/*
+ * Every service slot has a home: HOME_SIZE bytes at an address computed from
+ * the slot number, where its snapshot lives whenever it fits (one port and up
+ * to 11 IPv4 or 5 IPv6 endpoints). A pick then prefetches the home while it
+ * loads the slot's pointer, so both cache misses overlap: one memory latency
+ * instead of two dependent ones. See home.c.
+ */
+#define HOME_SIZE 320
+#define HOME_LINES (HOME_SIZE / 64)
+#define HOME_CHUNK_BITS 10 /* 1024 homes (320 KiB, one arena size class) per chunk */
+#define HOME_CHUNKS (SLOT_MAX >> HOME_CHUNK_BITS)
+
 #define SERVICE_NAME_MAX 253
 #define ENDPOINTS_MAX 65536 /* per service */
 #define PORTS_MAX 256       /* per service or endpoint */
@@ -54,10 +66,36 @@ struct epoch_stripe {
     _Atomic uint64_t readers;
 } __attribute__((aligned(64)));
 
+struct lcont_service_table;
+typedef void (*retire_fn)(struct lcont_service_table *t, void *p);
 struct retired {
     void *p;
-    void (*free_fn)(void *);
+    retire_fn free_fn;
     uint64_t epoch;
+};
+
+/*
+ * The table's arena for read-path memory (snapshots, picker tables, slot
+ * chunks): size classes carved from 2 MiB regions backed by transparent huge
+ * pages, so that the data picks touch for 30k services is a few huge pages
+ * (one TLB entry each) instead of thousands of 4 KiB pages. The first region
+ * is small and on normal pages, so a small table stays small. Blocks are
+ * 64-byte aligned; frees are sized and happen in the writer only (after the
+ * epoch grace period for anything a reader may see). Memory is reused, and
+ * returned when the table is freed.
+ */
+#define ARENA_CLASSES 56
+#define ARENA_MAX_BLOCK (1u << 20)
+struct arena_region {
+    void *base;
+    size_t size;
+};
+struct arena {
+    void *free[ARENA_CLASSES]; /* singly linked through each free block's first word */
+    char *bump, *end;
+    struct arena_region *regions;
+    size_t n_regions, cap_regions;
+    size_t live; /* bytes handed out, for tests */
 };
 
 /* Connection counter of an endpoint; slots are never freed, only reused. */
@@ -66,9 +104,16 @@ struct ep_slot {
     _Atomic int64_t conns;
 } __attribute__((aligned(16)));
 
+/*
+ * A service's snapshot pointer. The low 6 bits (snapshots are 64-byte
+ * aligned) hold how many of its cache lines a pick should prefetch at once,
+ * so the prefetches need not wait for the header's cold load.
+ */
 struct snap;
+#define SNAP_TAG_MASK ((uintptr_t)63)
+#define SNAP_PREFETCH_LINES 16
 struct svc_slot {
-    _Atomic(struct snap *) snap;
+    _Atomic uintptr_t snap;
 };
 
 /* Lock-free-read hash index: chains of immutable nodes. */
@@ -119,6 +164,7 @@ struct ep_rec {
     uint32_t weight;
     char *source; /* EndpointSlice name, or NULL */
     uint64_t id;
+    uint64_t key_hash; /* of the address, for Maglev/ring permutations */
 };
 
 struct svc_conf {
@@ -158,68 +204,91 @@ struct service {
 
 /* ---- read-side snapshot (immutable once published) ---- */
 
-struct snap_ep {
-    uint64_t id;
-    struct ep_slot *slot;
-    struct ipaddr ip;
-    uint32_t weight;
-    uint64_t key_hash; /* of "address", for Maglev/ring permutations */
-};
-
-/* A pool member: everything a pick needs, in one 48-byte entry. */
+/*
+ * A pool member: everything a pick returns. 16 bytes (four per cache line)
+ * when every endpoint of the snapshot is IPv4, else 32 (snap.member_shift).
+ */
 struct member {
     uint64_t id;
-    struct ep_slot *slot;
-    uint64_t key_hash;
-    uint8_t addr[16];
     uint16_t family;
-    uint16_t port; /* endpoint port for this service port */
-    uint32_t weight;
+    uint16_t port;    /* endpoint port for this service port */
+    uint8_t addr[16]; /* only the first 4 bytes exist in a 16-byte member */
 };
+#define MEMBER_SHIFT_V4 4
+#define MEMBER_SHIFT_V6 5
 
 struct ring_point {
     uint64_t hash;
     uint32_t member;
 };
 
+/* 32 bytes; the picker's table is the one of the snapshot's picker. */
 struct pool {
-    uint32_t n;
-    struct member *m; /* in the snapshot's block */
-    uint64_t *cum;    /* cumulative weights (random, p2c), in the block */
-    uint32_t *seq;    /* smooth WRR sequence of members */
-    uint32_t n_seq;
-    uint32_t *maglev; /* maglev_size entries: member */
-    uint32_t maglev_size;
-    struct ring_point *ring;
-    uint32_t n_ring;
     _Atomic uint64_t counter; /* rr position / random stream; the only mutable field */
+    uint32_t n;
+    uint32_t n_tab; /* entries of the picker table (WRR sequence, Maglev, ring) */
+    char *m;        /* n members of 1 << member_shift bytes, in the snapshot's block */
+    union {
+        uint64_t *cum;           /* cumulative weights (random, p2c), in the block */
+        uint32_t *seq;           /* smooth WRR sequence of members, NULL when uniform */
+        uint32_t *maglev;        /* n_tab = table size entries: member */
+        struct ring_point *ring; /* n_tab points sorted by hash */
+    } tab;
 };
 
 struct snap_port {
-    char *name;
-    int protocol;
-    uint32_t port, node_port;
     struct pool cluster, local;
+    char *name;
+    uint16_t protocol;
+    uint16_t port, node_port;
+};
+
+/* Client-IP affinity settings, after the ports (only affinity picks read them). */
+struct snap_tail {
+    struct affinity *aff;
+    uint32_t affinity_timeout_ms;
 };
 
 /*
- * One allocation holds the header, ports, endpoints and pool members (so a
- * pick touches a few adjacent cache lines); only the large picker tables
- * (WRR sequence, Maglev, ring) are separate.
+ * One block (its home, or an arena block) holds the header, ports, tail and
+ * pool members, in that order: a one-port round-robin pick finds the service,
+ * its pool and counter in the first cache line and its member a few lines on,
+ * and prefetches them together. 30k services x 10 IPv4 endpoints take 296
+ * bytes each, in their 320-byte homes (9.4 MiB, which the L3 can hold). Only
+ * the large picker tables (WRR sequence, Maglev, ring) are separate blocks.
  */
 struct snap {
     uint64_t service_id;
     uint64_t generation;
-    int picker, affinity, itp, etp, headless;
-    uint32_t affinity_timeout_ms;
-    uint32_t block_size; /* bytes of the single allocation, for prefetching */
-    uint64_t seed;
-    struct affinity *aff;
-    struct snap_ep *eps; /* while building only */
-    size_t n_eps;
-    struct snap_port *ports;
-    size_t n_ports;
+    uint8_t picker, affinity, itp, etp, headless;
+    uint8_t prefetch_lines; /* lines a pick prefetches (the tag of svc_slot.snap) */
+    uint8_t member_shift;   /* MEMBER_SHIFT_V4 or MEMBER_SHIFT_V6 */
+    uint8_t in_home;        /* lives in its slot's home, not in an arena block */
+    uint16_t n_ports;
+    uint16_t reserved2;
+    uint32_t block_size; /* bytes of the snapshot (its arena size when not in its home) */
+    struct snap_port ports[];
 };
+
+_Static_assert(sizeof(struct snap) == 32, "snapshot header: half a cache line");
+_Static_assert(sizeof(struct pool) == 32, "pool: the first one shares line 0 with the header");
+_Static_assert(sizeof(struct member) == 32, "IPv6 member stride");
+
+static inline const struct member *lcont__service_member(const struct snap *s, const struct pool *p,
+                                                         uint32_t i)
+{
+    return (const struct member *)(p->m + ((size_t)i << s->member_shift));
+}
+
+static inline const struct snap_tail *lcont__service_snap_tail(const struct snap *s)
+{
+    return (const struct snap_tail *)&s->ports[s->n_ports];
+}
+
+static inline struct snap *lcont__service_snap_untag(uintptr_t v)
+{
+    return (struct snap *)(v & ~SNAP_TAG_MASK);
+}
 
 struct lcont_service_table {
     _Atomic unsigned refs;
@@ -233,15 +302,23 @@ struct lcont_service_table {
     struct epoch_stripe stripes[2][EPOCH_STRIPES];
     struct retired *retired;
     size_t n_retired, cap_retired;
+    struct arena arena;
+
+    /* notification: the eventfd is written only once someone asked for it */
+    atomic_bool notify_wanted, notify_primed;
 
     /* reader-visible slots */
     _Atomic(struct svc_slot *) svc_chunks[SLOT_CHUNKS];
+    _Atomic(char *) home_chunks[HOME_CHUNKS];
     _Atomic(struct ep_slot *) ep_chunks[SLOT_CHUNKS];
     struct rhash by_name; /* "ns/name" -> service id */
     struct rhash by_vip;  /* vip key -> service id */
 
     /* writer-only */
     struct service **services; /* by slot */
+    uint64_t *home_free_at;    /* by slot: epoch from which the home may be written */
+    uint32_t *homeless;        /* slots whose snapshot waits to move into its home */
+    size_t n_homeless, cap_homeless;
     size_t n_svc_slots, n_services;
     uint32_t *svc_free, *ep_free;
     size_t n_svc_free, cap_svc_free, n_ep_free, cap_ep_free;
@@ -272,12 +349,39 @@ static inline void lcont__service_read_leave(_Atomic uint64_t *c)
 {
     atomic_fetch_sub_explicit(c, 1, memory_order_release);
 }
-int lcont__service_retire(struct lcont_service_table *t, void *p, void (*free_fn)(void *));
+int lcont__service_retire(struct lcont_service_table *t, void *p, retire_fn free_fn);
 size_t lcont__service_reclaim(struct lcont_service_table *t);
 void lcont__service_reclaim_all(struct lcont_service_table *t);
 
+/* home.c */
+static inline char *lcont__service_home(const struct lcont_service_table *t, uint32_t idx)
+{
+    char *c = atomic_load_explicit(&t->home_chunks[idx >> HOME_CHUNK_BITS], memory_order_acquire);
+    return c ? c + (size_t)(idx & ((1u << HOME_CHUNK_BITS) - 1)) * HOME_SIZE : NULL;
+}
+/* The home of @idx if no reader can see it any more, else NULL. */
+char *lcont__service_home_if_free(struct lcont_service_table *t, uint32_t idx);
+/* Swap slot @idx's snapshot for @tagged (0 to empty it) and retire the old one. */
+void lcont__service_snap_replace(struct lcont_service_table *t, uint32_t idx, uintptr_t tagged);
+/* Move waiting snapshots into their homes; returns how many moved. */
+size_t lcont__service_homes_settle(struct lcont_service_table *t);
+
+/* arena.c */
+void *lcont__arena_alloc(struct arena *a, size_t size);
+void lcont__arena_free(struct arena *a, void *p, size_t size);
+void lcont__arena_destroy(struct arena *a);
+
 /* slots.c */
-struct svc_slot *lcont__service_svc_slot(const struct lcont_service_table *t, uint32_t idx);
+/* Inline: it is the first step of every pick. */
+static inline struct svc_slot *lcont__service_svc_slot(const struct lcont_service_table *t,
+                                                       uint32_t idx)
+{
+    if (idx >= SLOT_MAX)
+        return NULL;
+    struct svc_slot *c =
+        atomic_load_explicit(&t->svc_chunks[idx >> SLOT_CHUNK_BITS], memory_order_acquire);
+    return c ? &c[idx & (SLOT_CHUNK_SIZE - 1)] : NULL;
+}
 struct ep_slot *lcont__service_ep_slot(const struct lcont_service_table *t, uint32_t idx);
 int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret);
 void lcont__service_svc_slot_release(struct lcont_service_table *t, uint32_t idx);
@@ -336,9 +440,18 @@ int lcont__service_replace_endpoints(lcont_service_table *t, struct service *s, 
 int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_error **reterr);
 
 /* snapshot.c */
-int lcont__service_snap_build(const lcont_service_table *t, const struct service *s,
+/* Into @home when given and the snapshot fits, else into an arena block. */
+int lcont__service_snap_build(lcont_service_table *t, const struct service *s, char *home,
                               struct snap **ret);
-void lcont__service_snap_free(void *p);
+/* Copy of @src into @home (which it fits), sharing @src's picker tables. */
+struct snap *lcont__service_snap_copy(char *home, const struct snap *src);
+/* Free only the arena block of a snapshot whose picker tables moved to a copy. */
+void lcont__service_snap_block_free(lcont_service_table *t, void *p);
+void lcont__service_snap_free(lcont_service_table *t, void *p);
+/* Tagged pointer for svc_slot.snap. */
+uintptr_t lcont__service_snap_tag(const struct snap *s);
+/* The address hash Maglev and ring hash place an endpoint by. */
+uint64_t lcont__service_backend_hash(const char *address);
 const char *lcont__service_picker_name(int picker);
 int lcont__service_picker_from_name(const char *s);
 

@@ -290,6 +290,7 @@ static int ep_rec_from_desc(const lcont_endpoint_desc *user, const char *source,
     e.serving = d.serving;
     e.terminating = d.terminating;
     e.weight = d.weight ? d.weight : 1;
+    e.key_hash = lcont__service_backend_hash(d.address);
     e.ports = calloc(d.n_ports + 1, sizeof(*e.ports));
     if (!e.ports || !(e.address = strdup(d.address)) || dup_opt(d.node, &e.node) < 0 ||
         dup_opt(d.zone, &e.zone) < 0 || dup_opt(d.target_ref, &e.target_ref) < 0 ||
@@ -328,21 +329,20 @@ void lcont__service_free(struct service *s)
     free(s);
 }
 
-static void service_free_void(void *p)
+static void service_free_void(struct lcont_service_table *t, void *p)
 {
     lcont__service_free(p);
 }
 
-struct ep_release {
-    struct lcont_service_table *t;
-    uint64_t id;
-};
-
-static void ep_release_now(void *p)
+static void aff_free(struct lcont_service_table *t, void *p)
 {
-    struct ep_release *r = p;
-    lcont__service_ep_id_release(r->t, r->id);
-    free(r);
+    free(p);
+}
+
+/* Retired endpoint ids travel as the pointer (ids are never 0). */
+static void ep_release_now(struct lcont_service_table *t, void *p)
+{
+    lcont__service_ep_id_release(t, (uint64_t)(uintptr_t)p);
 }
 
 /*
@@ -354,11 +354,7 @@ static void ep_id_retire(struct lcont_service_table *t, uint64_t id)
     struct ep_slot *slot = lcont__service_ep_slot(t, lcont__service_id_slot(id));
     if (slot)
         atomic_store(&slot->id, 0);
-    struct ep_release *r = malloc(sizeof(*r));
-    if (!r)
-        return; /* the slot leaks until the table goes: safe */
-    *r = (struct ep_release){ t, id };
-    lcont__service_retire(t, r, ep_release_now);
+    lcont__service_retire(t, (void *)(uintptr_t)id, ep_release_now);
 }
 
 int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_error **reterr)
@@ -375,18 +371,16 @@ int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_erro
                 return oom(reterr);
             a->sets = sets;
             /* Published snapshots may still use the old array. */
-            lcont__service_retire(t, s->aff, free);
+            lcont__service_retire(t, s->aff, aff_free);
             s->aff = a;
         }
     }
-    int r = lcont__service_snap_build(t, s, &n);
+    int r = lcont__service_snap_build(t, s, lcont__service_home_if_free(t, s->slot), &n);
     if (r < 0)
         return lcont__error_set(reterr, r, "service '%s/%s': build selection: out of memory", s->ns,
                                 s->name);
     s->generation = n->generation;
-    struct svc_slot *slot = lcont__service_svc_slot(t, s->slot);
-    struct snap *old = atomic_exchange(&slot->snap, n);
-    lcont__service_retire(t, old, lcont__service_snap_free);
+    lcont__service_snap_replace(t, s->slot, lcont__service_snap_tag(n));
     return 0;
 }
 
@@ -514,8 +508,7 @@ static int service_create(lcont_service_table *t, const char *ns, const char *na
     memset(conf, 0, sizeof(*conf));
     r = lcont__service_publish(t, s, reterr);
     if (r < 0 || (r = name_index(t, s, true)) < 0) {
-        struct svc_slot *ss = lcont__service_svc_slot(t, slot);
-        lcont__service_retire(t, atomic_exchange(&ss->snap, NULL), lcont__service_snap_free);
+        lcont__service_snap_replace(t, slot, 0);
         lcont__service_svc_slot_release(t, slot);
         /* A published snapshot may point at its affinity array: free after readers. */
         lcont__service_retire(t, s, service_free_void);
@@ -644,8 +637,7 @@ int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t f
         return r;
     name_index(t, s, false);
     vips_index(t, &s->conf, s->id, false);
-    struct svc_slot *slot = lcont__service_svc_slot(t, s->slot);
-    lcont__service_retire(t, atomic_exchange(&slot->snap, NULL), lcont__service_snap_free);
+    lcont__service_snap_replace(t, s->slot, 0);
     for (size_t i = 0; i < s->n_eps; i++)
         ep_id_retire(t, s->eps[i].id);
     t->services[s->slot] = NULL;
@@ -659,10 +651,18 @@ int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t f
 
 /* ---- endpoint lists ---- */
 
+/*
+ * The endpoint whose address is the string @address. Parsed addresses sit in
+ * the record array itself, while each string is a separate allocation (a
+ * cache miss apiece): compare those first, strings only on a match.
+ */
 static ssize_t find_ep(const struct service *s, const char *address)
 {
+    struct ipaddr ip;
+    if (lcont__service_parse_ip(address, &ip) < 0)
+        return -1; /* every stored address parses */
     for (size_t i = 0; i < s->n_eps; i++)
-        if (strcmp(s->eps[i].address, address) == 0)
+        if (memcmp(&s->eps[i].ip, &ip, sizeof(ip)) == 0 && strcmp(s->eps[i].address, address) == 0)
             return (ssize_t)i;
     return -1;
 }

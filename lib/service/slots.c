@@ -1,22 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Chunked slot arrays: readers index them without locks; chunks are allocated
- * by the writer on demand and live as long as the table, so a reader never
+ * by the writer on demand, from the table's arena (huge pages, like the
+ * snapshots they point to), and live as long as the table, so a reader never
  * touches freed slot memory. Ids are (sequence << 32 | slot), never 0.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "service/service-internal.h"
-
-struct svc_slot *lcont__service_svc_slot(const struct lcont_service_table *t, uint32_t idx)
-{
-    if (idx >= SLOT_MAX)
-        return NULL;
-    struct svc_slot *c =
-        atomic_load_explicit(&t->svc_chunks[idx >> SLOT_CHUNK_BITS], memory_order_acquire);
-    return c ? &c[idx & (SLOT_CHUNK_SIZE - 1)] : NULL;
-}
 
 struct ep_slot *lcont__service_ep_slot(const struct lcont_service_table *t, uint32_t idx)
 {
@@ -58,18 +51,30 @@ int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret)
     if (idx >= SLOT_MAX)
         return -ENOSPC;
     if (!atomic_load(&t->svc_chunks[idx >> SLOT_CHUNK_BITS])) {
-        struct svc_slot *c = calloc(SLOT_CHUNK_SIZE, sizeof(*c));
+        struct svc_slot *c = lcont__arena_alloc(&t->arena, SLOT_CHUNK_SIZE * sizeof(*c));
         if (!c)
             return -ENOMEM;
+        memset(c, 0, SLOT_CHUNK_SIZE * sizeof(*c));
         atomic_store_explicit(&t->svc_chunks[idx >> SLOT_CHUNK_BITS], c, memory_order_release);
+    }
+    if (!atomic_load(&t->home_chunks[idx >> HOME_CHUNK_BITS])) {
+        char *h = lcont__arena_alloc(&t->arena, (size_t)HOME_SIZE << HOME_CHUNK_BITS);
+        if (!h)
+            return -ENOMEM;
+        atomic_store_explicit(&t->home_chunks[idx >> HOME_CHUNK_BITS], h, memory_order_release);
     }
     if (idx % SLOT_CHUNK_SIZE == 0 || !t->services) {
         struct service **s = realloc(t->services, (idx + SLOT_CHUNK_SIZE) * sizeof(*s));
         if (!s)
             return -ENOMEM;
         t->services = s;
+        uint64_t *f = realloc(t->home_free_at, (idx + SLOT_CHUNK_SIZE) * sizeof(*f));
+        if (!f)
+            return -ENOMEM;
+        t->home_free_at = f;
     }
     t->services[idx] = NULL;
+    t->home_free_at[idx] = 0;
     t->n_svc_slots++;
     *ret = idx;
     return 0;
@@ -91,7 +96,7 @@ int lcont__service_ep_id_alloc(struct lcont_service_table *t, uint64_t *ret)
         if (idx >= SLOT_MAX)
             return -ENOSPC;
         if (!atomic_load(&t->ep_chunks[idx >> SLOT_CHUNK_BITS])) {
-            struct ep_slot *c = aligned_alloc(64, SLOT_CHUNK_SIZE * sizeof(*c));
+            struct ep_slot *c = lcont__arena_alloc(&t->arena, SLOT_CHUNK_SIZE * sizeof(*c));
             if (!c)
                 return -ENOMEM;
             for (uint32_t i = 0; i < SLOT_CHUNK_SIZE; i++) {
@@ -123,10 +128,17 @@ void lcont__service_ep_id_release(struct lcont_service_table *t, uint64_t id)
 void lcont__service_slots_free(struct lcont_service_table *t)
 {
     for (size_t i = 0; i < SLOT_CHUNKS; i++) {
-        free(atomic_load(&t->svc_chunks[i]));
-        free(atomic_load(&t->ep_chunks[i]));
+        lcont__arena_free(&t->arena, atomic_load(&t->svc_chunks[i]),
+                          SLOT_CHUNK_SIZE * sizeof(struct svc_slot));
+        lcont__arena_free(&t->arena, atomic_load(&t->ep_chunks[i]),
+                          SLOT_CHUNK_SIZE * sizeof(struct ep_slot));
     }
+    for (size_t i = 0; i < HOME_CHUNKS; i++)
+        lcont__arena_free(&t->arena, atomic_load(&t->home_chunks[i]),
+                          (size_t)HOME_SIZE << HOME_CHUNK_BITS);
     free(t->services);
+    free(t->home_free_at);
+    free(t->homeless);
     free(t->svc_free);
     free(t->ep_free);
 }

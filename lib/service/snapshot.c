@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/util.h"
 #include "service/maglev.h"
@@ -39,39 +40,116 @@ int lcont__service_picker_from_name(const char *s)
     return -EINVAL;
 }
 
-static void pool_free(struct pool *p)
+uint64_t lcont__service_backend_hash(const char *address)
 {
-    free(p->seq);
-    free(p->maglev);
-    free(p->ring);
+    return lcont__siphash13(&backend_key, address, strlen(address));
 }
 
-void lcont__service_snap_free(void *v)
+static void pool_free(lcont_service_table *t, int picker, struct pool *p)
+{
+    switch (picker) {
+    case LCONT_SERVICE_PICKER_WEIGHTED_RR:
+        lcont__arena_free(&t->arena, p->tab.seq, (size_t)p->n_tab * sizeof(uint32_t));
+        break;
+    case LCONT_SERVICE_PICKER_MAGLEV:
+        lcont__arena_free(&t->arena, p->tab.maglev, (size_t)p->n_tab * sizeof(uint32_t));
+        break;
+    case LCONT_SERVICE_PICKER_RING_HASH:
+        lcont__arena_free(&t->arena, p->tab.ring, (size_t)p->n_tab * sizeof(struct ring_point));
+        break;
+    default:
+        break; /* cumulative weights live in the block */
+    }
+}
+
+void lcont__service_snap_free(lcont_service_table *t, void *v)
 {
     struct snap *s = v;
     if (!s)
         return;
     for (size_t i = 0; i < s->n_ports; i++) {
-        pool_free(&s->ports[i].cluster);
-        pool_free(&s->ports[i].local);
+        pool_free(t, s->picker, &s->ports[i].cluster);
+        pool_free(t, s->picker, &s->ports[i].local);
     }
-    free(s);
+    if (!s->in_home) /* a home belongs to its slot */
+        lcont__arena_free(&t->arena, s, s->block_size);
 }
 
-/* ---- the snapshot's single block ---- */
+void lcont__service_snap_block_free(lcont_service_table *t, void *v)
+{
+    struct snap *s = v;
+    lcont__arena_free(&t->arena, s, s->block_size);
+}
 
-struct arena {
-    char *base;
-    size_t used, cap;
+/*
+ * @p moved with its snapshot from @from to @to when it pointed into it. (An
+ * empty pool's members may point at the very end: never read, left alone.)
+ */
+static void *relocate(void *p, const struct snap *from, struct snap *to)
+{
+    const char *f = (const char *)from;
+    if (!p || (const char *)p < f || (const char *)p >= f + from->block_size)
+        return p;
+    return (char *)to + ((const char *)p - f);
+}
+
+struct snap *lcont__service_snap_copy(char *home, const struct snap *src)
+{
+    struct snap *dst = (struct snap *)home;
+    size_t np = src->n_ports, head = sizeof(*src) + np * sizeof(struct snap_port);
+    /* Everything after the ports is immutable: plain copy. The ports hold the
+     * counters readers are incrementing: copied field by field, atomically. */
+    memcpy(home + head, (const char *)src + head, src->block_size - head);
+    memcpy(dst, src, sizeof(*src));
+    dst->in_home = 1;
+    for (size_t i = 0; i < np; i++) {
+        const struct snap_port *sp = &src->ports[i];
+        struct snap_port *dp = &dst->ports[i];
+        const struct pool *sps[2] = { &sp->cluster, &sp->local };
+        struct pool *dps[2] = { &dp->cluster, &dp->local };
+        for (int k = 0; k < 2; k++) {
+            dps[k]->n = sps[k]->n;
+            dps[k]->n_tab = sps[k]->n_tab;
+            dps[k]->m = relocate(sps[k]->m, src, dst);
+            dps[k]->tab = sps[k]->tab; /* WRR, Maglev, ring: shared, owned by the copy */
+            if (src->picker == LCONT_SERVICE_PICKER_RANDOM ||
+                src->picker == LCONT_SERVICE_PICKER_LEAST_CONN)
+                dps[k]->tab.cum = relocate(sps[k]->tab.cum, src, dst);
+            atomic_init(&dps[k]->counter,
+                        atomic_load_explicit(&sps[k]->counter, memory_order_relaxed));
+        }
+        dp->name = relocate(sp->name, src, dst);
+        dp->protocol = sp->protocol;
+        dp->port = sp->port;
+        dp->node_port = sp->node_port;
+    }
+    return dst;
+}
+uintptr_t lcont__service_snap_tag(const struct snap *s)
+{
+    return s ? (uintptr_t)s | s->prefetch_lines : 0;
+}
+
+/* ---- building: the block is carved in order (header, ports, pools, names) ---- */
+
+struct build {
+    lcont_service_table *t;
+    const struct service *svc;
+    uint64_t seed;
+    char *at, *end; /* the unused part of the block */
+    uint8_t member_shift;
+    /* per member of the pool being built: address hash (Maglev, ring), weight */
+    uint64_t *keys;
+    uint32_t *weights;
 };
 
-static void *arena_alloc(struct arena *a, size_t size)
+static void *block_alloc(struct build *b, size_t size)
 {
-    size_t at = (a->used + 15) & ~(size_t)15;
-    if (at + size > a->cap)
+    char *p = (char *)(((uintptr_t)b->at + 7) & ~(uintptr_t)7);
+    if (size > (size_t)(b->end - p))
         return NULL; /* sized in advance: cannot happen */
-    a->used = at + size;
-    return a->base + at;
+    b->at = p + size;
+    return p;
 }
 
 /* ---- conditions (Kubernetes defaults for unset values) ---- */
@@ -136,15 +214,15 @@ static uint64_t gcd64(uint64_t a, uint64_t b)
 }
 
 /* Smooth weighted round robin (as nginx), unrolled into a sequence once. */
-static int build_wrr(const struct snap *s, struct pool *p)
+static int build_wrr(struct build *b, struct pool *p)
 {
     uint64_t total = 0, g = 0;
     bool uniform = true;
     for (uint32_t i = 0; i < p->n; i++) {
-        uint32_t w = p->m[i].weight;
+        uint32_t w = b->weights[i];
         total += w;
         g = gcd64(g, w);
-        if (w != p->m[0].weight)
+        if (w != b->weights[0])
             uniform = false;
     }
     if (uniform)
@@ -163,17 +241,19 @@ static int build_wrr(const struct snap *s, struct pool *p)
     }
     int64_t sum = 0;
     for (uint32_t i = 0; i < p->n; i++) {
-        w[i] = (int64_t)(p->m[i].weight * scale_num / scale_den);
+        w[i] = (int64_t)(b->weights[i] * scale_num / scale_den);
         if (w[i] < 1)
             w[i] = 1;
         sum += w[i];
     }
-    p->seq = malloc((size_t)sum * sizeof(uint32_t));
-    if (!p->seq) {
+    uint32_t *seq = lcont__arena_alloc(&b->t->arena, (size_t)sum * sizeof(uint32_t));
+    if (!seq) {
         free(cur);
         free(w);
         return -ENOMEM;
     }
+    p->tab.seq = seq;
+    p->n_tab = (uint32_t)sum;
     for (int64_t k = 0; k < sum; k++) {
         uint32_t best = 0;
         for (uint32_t i = 0; i < p->n; i++) {
@@ -182,44 +262,36 @@ static int build_wrr(const struct snap *s, struct pool *p)
                 best = i;
         }
         cur[best] -= sum;
-        p->seq[k] = best;
+        seq[k] = best;
     }
-    p->n_seq = (uint32_t)sum;
     free(cur);
     free(w);
     return 0;
 }
 
-static int build_cum(struct arena *a, struct pool *p)
+static int build_cum(struct build *b, struct pool *p)
 {
-    p->cum = arena_alloc(a, p->n * sizeof(uint64_t));
-    if (!p->cum)
+    uint64_t *cum = block_alloc(b, p->n * sizeof(uint64_t));
+    if (!cum)
         return -ENOMEM;
     uint64_t c = 0;
     for (uint32_t i = 0; i < p->n; i++) {
-        c += p->m[i].weight;
-        p->cum[i] = c;
+        c += b->weights[i];
+        cum[i] = c;
     }
+    p->tab.cum = cum;
     return 0;
 }
 
-static int build_maglev(const struct snap *s, const struct svc_conf *c, struct pool *p)
+static int build_maglev(struct build *b, struct pool *p)
 {
-    uint64_t *keys = malloc(p->n * sizeof(uint64_t));
-    uint32_t *w = malloc(p->n * sizeof(uint32_t));
-    p->maglev = malloc((size_t)c->maglev_size * sizeof(uint32_t));
-    int r = -ENOMEM;
-    if (keys && w && p->maglev) {
-        for (uint32_t i = 0; i < p->n; i++) {
-            keys[i] = p->m[i].key_hash;
-            w[i] = p->m[i].weight;
-        }
-        r = lcont__maglev_build(keys, w, p->n, c->maglev_size, p->maglev);
-        p->maglev_size = c->maglev_size;
-    }
-    free(keys);
-    free(w);
-    return r;
+    uint32_t size = b->svc->conf.maglev_size;
+    uint32_t *table = lcont__arena_alloc(&b->t->arena, (size_t)size * sizeof(uint32_t));
+    if (!table)
+        return -ENOMEM;
+    p->tab.maglev = table;
+    p->n_tab = size;
+    return lcont__maglev_build(b->keys, b->weights, p->n, size, table);
 }
 
 static int ring_cmp(const void *a, const void *b)
@@ -233,11 +305,11 @@ static int ring_cmp(const void *a, const void *b)
  * points depend on its own weight only and a removal moves exactly its flows
  * (scaled down only when the ring would exceed RING_POINTS_MAX).
  */
-static int build_ring(const struct snap *s, struct pool *p)
+static int build_ring(struct build *b, struct pool *p)
 {
     uint64_t total_w = 0;
     for (uint32_t i = 0; i < p->n; i++)
-        total_w += p->m[i].weight;
+        total_w += b->weights[i];
     uint64_t num = RING_POINTS_PER_WEIGHT, den = 1;
     if (total_w * RING_POINTS_PER_WEIGHT > RING_POINTS_MAX) {
         num = RING_POINTS_MAX;
@@ -245,43 +317,42 @@ static int build_ring(const struct snap *s, struct pool *p)
     }
     uint64_t npoints = 0;
     for (uint32_t i = 0; i < p->n; i++) {
-        uint64_t k = p->m[i].weight * num / den;
+        uint64_t k = b->weights[i] * num / den;
         npoints += k ? k : 1;
     }
-    p->ring = malloc(npoints * sizeof(*p->ring));
-    if (!p->ring)
+    struct ring_point *ring = lcont__arena_alloc(&b->t->arena, npoints * sizeof(*ring));
+    if (!ring)
         return -ENOMEM;
+    p->tab.ring = ring;
+    p->n_tab = (uint32_t)npoints;
     uint64_t at = 0;
     for (uint32_t i = 0; i < p->n; i++) {
-        uint64_t k = p->m[i].weight * num / den;
+        uint64_t k = b->weights[i] * num / den;
         if (!k)
             k = 1;
         for (uint64_t j = 0; j < k; j++)
-            p->ring[at++] = (struct ring_point){
-                lcont__hash_mix64(p->m[i].key_hash + j * 0x9e3779b97f4a7c15ULL), i
-            };
+            ring[at++] =
+                (struct ring_point){ lcont__hash_mix64(b->keys[i] + j * 0x9e3779b97f4a7c15ULL), i };
     }
-    qsort(p->ring, npoints, sizeof(*p->ring), ring_cmp);
-    p->n_ring = (uint32_t)npoints;
+    qsort(ring, npoints, sizeof(*ring), ring_cmp);
     return 0;
 }
 
-static int pool_finish(struct arena *a, const struct snap *s, const struct svc_conf *c,
-                       struct pool *p)
+static int pool_finish(struct build *b, struct pool *p)
 {
-    atomic_init(&p->counter, s->seed);
+    atomic_init(&p->counter, b->seed);
     if (p->n == 0)
         return 0;
-    switch (c->picker) {
+    switch (b->svc->conf.picker) {
     case LCONT_SERVICE_PICKER_WEIGHTED_RR:
-        return build_wrr(s, p);
+        return build_wrr(b, p);
     case LCONT_SERVICE_PICKER_RANDOM:
     case LCONT_SERVICE_PICKER_LEAST_CONN:
-        return build_cum(a, p);
+        return build_cum(b, p);
     case LCONT_SERVICE_PICKER_MAGLEV:
-        return build_maglev(s, c, p);
+        return build_maglev(b, p);
     case LCONT_SERVICE_PICKER_RING_HASH:
-        return build_ring(s, p);
+        return build_ring(b, p);
     default:
         return 0;
     }
@@ -333,23 +404,27 @@ static bool pred_local_serving_terminating(const lcont_service_table *t, const s
     return local(t, e) && is_serving(c, e) && is_terminating(e);
 }
 
-/* Members of @eligible (endpoint index -> port, 0 = not eligible) matching @pred. */
+/*
+ * Members of @eligible (endpoint index -> port, 0 = not eligible) matching
+ * @pred, into @p when given (and their address hashes into @keys when given).
+ */
 static uint32_t select_into(const lcont_service_table *t, const struct service *svc,
-                            const struct snap *s, const uint32_t *eligible, ep_pred pred,
-                            struct pool *p)
+                            const uint32_t *eligible, ep_pred pred, struct pool *p, struct build *b)
 {
     uint32_t n = 0;
     for (size_t i = 0; i < svc->n_eps; i++)
         if (eligible[i] && pred(t, &svc->conf, &svc->eps[i])) {
+            const struct ep_rec *e = &svc->eps[i];
             if (p) {
-                const struct snap_ep *e = &s->eps[i];
-                p->m[n] = (struct member){ .id = e->id,
-                                           .slot = e->slot,
-                                           .key_hash = e->key_hash,
-                                           .family = (uint16_t)e->ip.family,
-                                           .port = (uint16_t)eligible[i],
-                                           .weight = e->weight };
-                memcpy(p->m[n].addr, e->ip.a, 16);
+                /* Field by field: a 16-byte member is shorter than the struct. */
+                struct member *m = (struct member *)(p->m + ((size_t)n << b->member_shift));
+                m->id = e->id;
+                m->family = (uint16_t)e->ip.family;
+                m->port = (uint16_t)eligible[i];
+                memcpy(m->addr, e->ip.a, e->ip.family == AF_INET ? 4 : 16);
+                b->weights[n] = e->weight;
+                if (b->keys)
+                    b->keys[n] = e->key_hash;
             }
             n++;
         }
@@ -358,9 +433,9 @@ static uint32_t select_into(const lcont_service_table *t, const struct service *
     return n;
 }
 
-static int pool_alloc(struct arena *a, struct pool *p, size_t n)
+static int pool_alloc(struct build *b, struct pool *p, size_t n)
 {
-    p->m = arena_alloc(a, (n + 1) * sizeof(struct member));
+    p->m = block_alloc(b, n << b->member_shift);
     return p->m ? 0 : -ENOMEM;
 }
 
@@ -382,107 +457,133 @@ static ep_pred cluster_pred(const lcont_service_table *t, const struct service *
         }
     if (ready == 0)
         return pred_serving_terminating; /* terminating fallback */
-    if (all_hinted && t->host_node && select_into(t, svc, NULL, eligible, pred_hint_node, NULL) > 0)
+    if (all_hinted && t->host_node && select_into(t, svc, eligible, pred_hint_node, NULL, NULL) > 0)
         return pred_hint_node;
-    if (all_hinted && t->host_zone && select_into(t, svc, NULL, eligible, pred_hint_zone, NULL) > 0)
+    if (all_hinted && t->host_zone && select_into(t, svc, eligible, pred_hint_zone, NULL, NULL) > 0)
         return pred_hint_zone;
     return pred_ready;
 }
 
-static int build_port(struct arena *a, const lcont_service_table *t, const struct service *svc,
-                      struct snap *s, const struct svc_port_rec *sp, uint32_t *eligible,
+static bool wants_local(const struct svc_conf *c)
+{
+    return c->itp == LCONT_SERVICE_TRAFFIC_LOCAL || c->etp == LCONT_SERVICE_TRAFFIC_LOCAL;
+}
+
+static bool wants_cum(const struct svc_conf *c)
+{
+    return c->picker == LCONT_SERVICE_PICKER_RANDOM || c->picker == LCONT_SERVICE_PICKER_LEAST_CONN;
+}
+
+static int build_port(struct build *b, const struct svc_port_rec *sp, uint32_t *eligible,
                       struct snap_port *out)
 {
+    const lcont_service_table *t = b->t;
+    const struct service *svc = b->svc;
     int r;
-    out->protocol = sp->protocol;
-    out->port = sp->port;
-    out->node_port = svc->conf.type != LCONT_SERVICE_TYPE_CLUSTER_IP ? sp->node_port : 0;
-    if (!(out->name = arena_alloc(a, strlen(sp->name) + 1)))
-        return -ENOMEM;
-    strcpy(out->name, sp->name);
+    out->protocol = (uint16_t)sp->protocol;
+    out->port = (uint16_t)sp->port;
+    out->node_port = svc->conf.type != LCONT_SERVICE_TYPE_CLUSTER_IP ? (uint16_t)sp->node_port : 0;
     for (size_t i = 0; i < svc->n_eps; i++)
         eligible[i] = resolve_port(sp, &svc->eps[i]);
 
-    if ((r = pool_alloc(a, &out->cluster, svc->n_eps)) < 0)
+    if ((r = pool_alloc(b, &out->cluster, svc->n_eps)) < 0)
         return r;
-    select_into(t, svc, s, eligible, cluster_pred(t, svc, eligible), &out->cluster);
-    if ((r = pool_finish(a, s, &svc->conf, &out->cluster)) < 0)
+    select_into(t, svc, eligible, cluster_pred(t, svc, eligible), &out->cluster, b);
+    if ((r = pool_finish(b, &out->cluster)) < 0)
         return r;
 
     /* Local pool: only needed when a policy asks for it. */
-    bool want_local = svc->conf.itp == LCONT_SERVICE_TRAFFIC_LOCAL ||
-                      svc->conf.etp == LCONT_SERVICE_TRAFFIC_LOCAL;
-    if ((r = pool_alloc(a, &out->local, want_local ? svc->n_eps : 0)) < 0)
+    if (!wants_local(&svc->conf))
+        return pool_finish(b, &out->local);
+    if ((r = pool_alloc(b, &out->local, svc->n_eps)) < 0)
         return r;
-    if (want_local && select_into(t, svc, s, eligible, pred_local_ready, &out->local) == 0)
-        select_into(t, svc, s, eligible, pred_local_serving_terminating, &out->local);
-    return pool_finish(a, s, &svc->conf, &out->local);
+    if (select_into(t, svc, eligible, pred_local_ready, &out->local, b) == 0)
+        select_into(t, svc, eligible, pred_local_serving_terminating, &out->local, b);
+    return pool_finish(b, &out->local);
 }
 
-int lcont__service_snap_build(const lcont_service_table *t, const struct service *svc,
+/* Endpoint indexes for a snapshot build: on the stack for the usual small services. */
+#define BUILD_STACK_EPS 64
+
+static bool all_ipv4(const struct service *svc)
+{
+    for (size_t i = 0; i < svc->n_eps; i++)
+        if (svc->eps[i].ip.family != AF_INET)
+            return false;
+    return true;
+}
+
+int lcont__service_snap_build(lcont_service_table *t, const struct service *svc, char *home,
                               struct snap **ret)
 {
     size_t np = svc->conf.n_ports, ne = svc->n_eps;
+    uint8_t shift = all_ipv4(svc) ? MEMBER_SHIFT_V4 : MEMBER_SHIFT_V6;
     /* Sized exactly (the block is what picks read; 30k services must stay compact). */
-    bool local = svc->conf.itp == LCONT_SERVICE_TRAFFIC_LOCAL ||
-                 svc->conf.etp == LCONT_SERVICE_TRAFFIC_LOCAL;
-    bool cum = svc->conf.picker == LCONT_SERVICE_PICKER_RANDOM ||
-               svc->conf.picker == LCONT_SERVICE_PICKER_LEAST_CONN;
-    size_t per_pool = (ne + 1) * (sizeof(struct member) + (cum ? sizeof(uint64_t) : 0));
-    size_t cap = sizeof(struct snap) + np * sizeof(struct snap_port) +
-                 np * (per_pool + (local ? per_pool : sizeof(struct member))) + 16 * (3 + 5 * np);
-    for (size_t i = 0; i < np; i++)
-        cap += strlen(svc->conf.ports[i].name) + 1;
-    struct arena a = { aligned_alloc(64, (cap + 63) & ~(size_t)63), 0, cap };
-    _cleanup_free_ uint32_t *eligible = NULL;
-    /* Endpoint data needed while building only: kept out of the block read by picks. */
-    _cleanup_free_ struct snap_ep *eps = NULL;
-    int r = -ENOMEM;
-    struct snap *s = a.base ? arena_alloc(&a, sizeof(*s)) : NULL;
-    if (!s) {
-        free(a.base);
+    size_t per_pool = ne * (((size_t)1 << shift) + (wants_cum(&svc->conf) ? sizeof(uint64_t) : 0));
+    size_t cap = sizeof(struct snap) + np * sizeof(struct snap_port) + sizeof(struct snap_tail) +
+                 np * per_pool * (wants_local(&svc->conf) ? 2 : 1);
+    for (size_t i = 0; i < np; i++) /* every piece but the names is a multiple of 8 bytes */
+        cap += (strlen(svc->conf.ports[i].name) + 1 + 7) & ~(size_t)7;
+    uint32_t stack_eligible[BUILD_STACK_EPS], stack_weights[BUILD_STACK_EPS];
+    _cleanup_free_ uint32_t *heap_eligible = NULL, *heap_weights = NULL;
+    _cleanup_free_ uint64_t *keys = NULL;
+    uint32_t *eligible = stack_eligible, *weights = stack_weights;
+    if (ne > BUILD_STACK_EPS && (!(eligible = heap_eligible = malloc(ne * sizeof(uint32_t))) ||
+                                 !(weights = heap_weights = malloc(ne * sizeof(uint32_t)))))
         return -ENOMEM;
-    }
-    memset(s, 0, sizeof(*s));
+    if ((svc->conf.picker == LCONT_SERVICE_PICKER_MAGLEV ||
+         svc->conf.picker == LCONT_SERVICE_PICKER_RING_HASH) &&
+        !(keys = malloc((ne + 1) * sizeof(uint64_t))))
+        return -ENOMEM;
+    if (cap > UINT32_MAX)
+        return -ENOMEM;
+
+    bool in_home = home && cap <= HOME_SIZE;
+    struct snap *s = in_home ? (struct snap *)home : lcont__arena_alloc(&t->arena, cap);
+    if (!s)
+        return -ENOMEM;
+    memset(s, 0, sizeof(*s) + np * sizeof(struct snap_port));
+    s->in_home = in_home;
+    s->block_size = (uint32_t)cap;
     s->service_id = svc->id;
     s->generation = atomic_load(&t->generation) + 1; /* as of the coming commit */
-    s->picker = svc->conf.picker;
-    s->affinity = svc->conf.affinity;
-    s->affinity_timeout_ms = svc->conf.affinity_timeout * 1000u;
-    s->itp = svc->conf.itp;
-    s->etp = svc->conf.etp;
-    s->headless = svc->conf.headless;
-    s->seed = lcont__hash_mix64(svc->id ^ t->key.k0);
-    s->aff = svc->aff;
-    s->ports = arena_alloc(&a, np * sizeof(*s->ports));
-    s->eps = eps = calloc(ne + 1, sizeof(*eps));
-    eligible = calloc(ne + 1, sizeof(uint32_t));
-    if (!eligible || !eps)
-        goto fail;
-    memset(s->ports, 0, np * sizeof(*s->ports));
-    for (size_t i = 0; i < ne; i++) {
-        const struct ep_rec *e = &svc->eps[i];
-        struct snap_ep *se = &s->eps[i];
-        se->id = e->id;
-        se->slot = lcont__service_ep_slot(t, lcont__service_id_slot(e->id));
-        se->ip = e->ip;
-        se->weight = e->weight;
-        se->key_hash = lcont__siphash13(&backend_key, e->address, strlen(e->address));
-    }
-    s->n_eps = ne;
+    s->picker = (uint8_t)svc->conf.picker;
+    s->affinity = (uint8_t)svc->conf.affinity;
+    s->itp = (uint8_t)svc->conf.itp;
+    s->etp = (uint8_t)svc->conf.etp;
+    s->headless = (uint8_t)svc->conf.headless;
+    s->member_shift = shift;
+    s->n_ports = (uint16_t)np; /* unbuilt ports are zero: freeing them is a no-op */
+    struct snap_tail *tail = (struct snap_tail *)&s->ports[np];
+    *tail = (struct snap_tail){ .aff = svc->aff,
+                                .affinity_timeout_ms = svc->conf.affinity_timeout * 1000u };
+    struct build b = { .t = t,
+                       .svc = svc,
+                       .seed = lcont__hash_mix64(svc->id ^ t->key.k0),
+                       .at = (char *)(tail + 1),
+                       .end = (char *)s + cap,
+                       .member_shift = shift,
+                       .keys = keys,
+                       .weights = weights };
     for (size_t i = 0; i < np; i++) {
-        s->n_ports = i + 1;
-        r = build_port(&a, t, svc, s, &svc->conf.ports[i], eligible, &s->ports[i]);
-        if (r < 0)
-            goto fail;
+        int r = build_port(&b, &svc->conf.ports[i], eligible, &s->ports[i]);
+        if (r < 0) {
+            lcont__service_snap_free(t, s);
+            return r;
+        }
     }
-    s->eps = NULL;
-    s->n_eps = 0;
-    s->block_size = (uint32_t)(a.used < UINT32_MAX ? a.used : UINT32_MAX);
+    /* Names last: a pick by number never reads them. */
+    for (size_t i = 0; i < np; i++) {
+        const char *name = svc->conf.ports[i].name;
+        s->ports[i].name = block_alloc(&b, strlen(name) + 1);
+        if (!s->ports[i].name) {
+            lcont__service_snap_free(t, s);
+            return -ENOMEM;
+        }
+        strcpy(s->ports[i].name, name);
+    }
+    size_t lines = ((size_t)(b.at - (char *)s) + 63) / 64;
+    s->prefetch_lines = (uint8_t)(lines < SNAP_PREFETCH_LINES ? lines : SNAP_PREFETCH_LINES);
     *ret = s;
     return 0;
-fail:
-    s->eps = NULL;
-    lcont__service_snap_free(s);
-    return r;
 }
