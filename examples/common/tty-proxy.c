@@ -16,8 +16,8 @@
 void tty_init(struct tty_proxy *t)
 {
     memset(t, 0, sizeof(*t));
-    t->listen_fd = -1;
-    t->master = -1;
+    t->listen_fd = t->master = -1;
+    t->i_stdin = t->i_master = -1;
 }
 
 int tty_listen(struct tty_proxy *t)
@@ -209,6 +209,36 @@ size_t tty_pump_out(struct tty_proxy *t)
         break;
     }
     return total;
+}
+
+int tty_poll_add(struct tty_proxy *t, struct pollfd *pfd, int n)
+{
+    if (!t)
+        return n;
+    t->i_stdin = t->i_master = -1;
+    if (t->master < 0)
+        return n;
+    if (t->stdin_open && t->inlen == 0) {
+        t->i_stdin = n;
+        pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+    }
+    if (t->master_open) {
+        t->i_master = n;
+        pfd[n++] = (struct pollfd){ .fd = t->master, .events = POLLIN | (t->inlen ? POLLOUT : 0) };
+    }
+    return n;
+}
+
+void tty_poll_handle(struct tty_proxy *t, const struct pollfd *pfd)
+{
+    if (!t)
+        return;
+    if (t->i_stdin >= 0 && pfd[t->i_stdin].revents)
+        tty_pump_in(t, true);
+    else if (t->i_master >= 0 && (pfd[t->i_master].revents & POLLOUT))
+        tty_pump_in(t, false);
+    if (t->i_master >= 0 && (pfd[t->i_master].revents & (POLLIN | POLLHUP | POLLERR)))
+        tty_pump_out(t);
 }
 
 void tty_cleanup(struct tty_proxy *t)

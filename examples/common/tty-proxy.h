@@ -24,6 +24,7 @@ struct tty_proxy {
     struct termios saved;
     char inbuf[4096]; /* stdin bytes the master has not taken yet */
     size_t inlen, inoff;
+    int i_stdin, i_master; /* where tty_poll_add() put our fds in the caller's array */
 };
 
 void tty_init(struct tty_proxy *t);
@@ -39,6 +40,12 @@ void tty_pump_in(struct tty_proxy *t, bool stdin_ready);
 /* master -> stdout, a bounded amount per call: the bytes copied (0: nothing now, or the
  * terminal closed, see master_open). */
 size_t tty_pump_out(struct tty_proxy *t);
+/* A foreground wait loop's part: add stdin and the master to @pfd from index @n (room for
+ * two more; @t may be NULL: nothing added) and return the new count; after poll(),
+ * tty_poll_handle() moves the bytes they are ready for. */
+struct pollfd;
+int tty_poll_add(struct tty_proxy *t, struct pollfd *pfd, int n);
+void tty_poll_handle(struct tty_proxy *t, const struct pollfd *pfd);
 /* Our terminal back to normal, fds closed, socket removed. Safe to call twice. */
 void tty_cleanup(struct tty_proxy *t);
 

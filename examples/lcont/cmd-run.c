@@ -260,18 +260,9 @@ int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, struct tty_
             { .fd = sigfd, .events = POLLIN },
             { .fd = lcont_process_get_pidfd(init), .events = POLLIN },
         };
-        int n = 2, i_stdin = -1, i_master = -1;
+        int n = tty_poll_add(tty, pfd, 2);
         unsigned char b;
 
-        if (tty && tty->stdin_open && tty->inlen == 0) {
-            i_stdin = n;
-            pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-        }
-        if (tty && tty->master_open) {
-            i_master = n;
-            pfd[n++] =
-                (struct pollfd){ .fd = tty->master, .events = POLLIN | (tty->inlen ? POLLOUT : 0) };
-        }
         if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
             return cli_fail("poll: %s", strerror(errno));
         while (read(sigfd, &b, 1) == 1) {
@@ -285,12 +276,7 @@ int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, struct tty_
             if (r < 0 && r != -ESRCH)
                 cli_debug(cli, "forward signal %d: %s", b, strerror(-r));
         }
-        if (i_stdin >= 0 && pfd[i_stdin].revents)
-            tty_pump_in(tty, 1);
-        else if (i_master >= 0 && (pfd[i_master].revents & POLLOUT))
-            tty_pump_in(tty, 0);
-        if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR)))
-            tty_pump_out(tty);
+        tty_poll_handle(tty, pfd);
         if (pfd[1].revents)
             break;
     }
