@@ -120,6 +120,7 @@ stream { server { listen 127.0.0.1:$NG_TCP; proxy_pass 127.0.0.1:$IPERF; } }
 EOF
 
 nginx -c "$dir/backend.conf" -p "$dir/be" & pids="$pids $!"
+be_pid=$!
 iperf3 -s -p $IPERF >/dev/null 2>&1 & pids="$pids $!"
 "$gateway" -c "$dir/gateway.yaml" 2>"$dir/gateway.err" & pids="$pids $!"
 lc_pid=$!
@@ -129,12 +130,13 @@ nginx -c "$dir/nginx-proxy.conf" -p "$dir/ng" & pids="$pids $!"
 ng_pid=$!
 sleep 1
 
-python3 - "$rounds" "$secs" "$lc_pid" "$ha_pid" "$ng_pid" <<EOF
-import json, os, random, re, statistics, subprocess, sys
+python3 - "$rounds" "$secs" "$lc_pid" "$ha_pid" "$ng_pid" "$be_pid" <<EOF
+import json, os, random, re, resource, statistics, subprocess, sys
 
 rounds, secs = int(sys.argv[1]), int(sys.argv[2])
 # CPU time each proxy spends per request is far less sensitive to a busy machine than rates
-roots = {"lcont": int(sys.argv[3]), "haproxy": int(sys.argv[4]), "nginx": int(sys.argv[5])}
+roots = {"lcont": int(sys.argv[3]), "haproxy": int(sys.argv[4]), "nginx": int(sys.argv[5]),
+         "backend": int(sys.argv[6])}
 tick = os.sysconf("SC_CLK_TCK")
 
 def family(pid):
@@ -164,6 +166,10 @@ def cpu_us(peer):
 http = {"direct": $BACKEND, "lcont": $LC_HTTP, "haproxy": $HA_HTTP, "nginx": $NG_HTTP}
 tcp = {"direct": $IPERF, "lcont": $LC_TCP, "haproxy": $HA_TCP, "nginx": $NG_TCP}
 
+def children_cpu_us():
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (ru.ru_utime + ru.ru_stime) * 1e6
+
 def wrk(port, extra, conns):
     out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % secs, "--latency"] + extra +
                          ["http://127.0.0.1:%d/" % port], capture_output=True, text=True).stdout
@@ -183,14 +189,19 @@ def iperf(port):
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 res = {k: {"rps": [], "cps": [], "gbps": [], "p50": [], "p99": [], "cpu_req": [],
-           "cpu_conn": []} for k in http}
+           "cpu_conn": [], "be_req": [], "wrk_req": []} for k in http}
+load0 = os.getloadavg()[0]
 for r in range(rounds):
     order = list(http)
     random.shuffle(order)
     for peer in order:
-        c0 = cpu_us(peer)
+        c0, b0, w0 = cpu_us(peer), cpu_us("backend"), children_cpu_us()
         rps, _, e1 = wrk(http[peer], [], 50)
-        c1 = cpu_us(peer)
+        c1, b1, w1 = cpu_us(peer), cpu_us("backend"), children_cpu_us()
+        # what the proxy makes the others spend: with the proxy, backend and wrk sharing few
+        # cores, their CPU per request decides the rate as much as the proxy's own
+        be_req = (b1 - b0) / (rps * secs) if rps else 0
+        wrk_req = (w1 - w0) / (rps * secs) if rps else 0
         cps, _, e2 = wrk(http[peer], ["-H", "Connection: close"], 50)
         c2 = cpu_us(peer)
         cpu_req = (c1 - c0) / (rps * secs) if rps else 0
@@ -198,25 +209,31 @@ for r in range(rounds):
         _, lat, e3 = wrk(http[peer], [], 1)
         gbps = iperf(tcp[peer])
         for k, v in (("rps", rps), ("cps", cps), ("gbps", gbps), ("p50", lat.get("50", 0)),
-                     ("p99", lat.get("99", 0)), ("cpu_req", cpu_req), ("cpu_conn", cpu_conn)):
+                     ("p99", lat.get("99", 0)), ("cpu_req", cpu_req), ("cpu_conn", cpu_conn),
+                ("be_req", be_req), ("wrk_req", wrk_req)):
             res[peer][k].append(v)
         errs = " ".join(x for x in (e1, e2, e3) if x)
         print("round %d %-8s req/s %9.0f  conn/s %8.0f  p50 %7.1fus  p99 %7.1fus  %6.2f Gbit/s"
-              "  cpu/req %5.1fus  cpu/conn %5.1fus %s"
+              "  cpu/req %5.1fus (+backend %4.1f +wrk %4.1f)  cpu/conn %5.1fus  load %.1f %s"
               % (r + 1, peer, rps, cps, lat.get("50", 0), lat.get("99", 0), gbps, cpu_req,
-                 cpu_conn, errs), flush=True)
+                 be_req, wrk_req, cpu_conn, os.getloadavg()[0], errs), flush=True)
 
 med = {p: {k: statistics.median(v) for k, v in d.items()} for p, d in res.items()}
 print("\nmedians over %d rounds (%ds each):" % (rounds, secs))
-print("%-8s %10s %10s %10s %12s %12s %12s %12s" % (
-    "peer", "req/s", "conn/s", "Gbit/s", "+p50 us", "+p99 us", "cpu us/req", "cpu us/conn"))
+print("%-8s %10s %10s %10s %12s %12s %12s %12s %12s" % (
+    "peer", "req/s", "conn/s", "Gbit/s", "+p50 us", "+p99 us", "cpu us/req", "all us/req",
+    "cpu us/conn"))
 for p in ("direct", "lcont", "haproxy", "nginx"):
     m = med[p]
-    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f %12.1f %12.1f" % (
+    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f %12.1f %12.1f %12.1f" % (
         p, m["rps"], m["cps"], m["gbps"], m["p50"] - med["direct"]["p50"],
-        m["p99"] - med["direct"]["p99"], m["cpu_req"], m["cpu_conn"]))
+        m["p99"] - med["direct"]["p99"], m["cpu_req"],
+        statistics.median([a + b + c for a, b, c in
+                           zip(res[p]["cpu_req"], res[p]["be_req"], res[p]["wrk_req"])]),
+        m["cpu_conn"]))
 l, h, n = med["lcont"], med["haproxy"], med["nginx"]
 out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
+       "loadavg_start": round(load0, 2), "loadavg_end": round(os.getloadavg()[0], 2),
        "lcont_rps": round(l["rps"]), "haproxy_rps": round(h["rps"]), "nginx_rps": round(n["rps"]),
        "direct_rps": round(med["direct"]["rps"]),
        "ratio_rps_vs_haproxy": round(l["rps"] / h["rps"], 3),
@@ -231,9 +248,17 @@ out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
 for p in ("lcont", "haproxy", "nginx"):
     out[p + "_cpu_us_per_req"] = round(med[p]["cpu_req"], 2)
     out[p + "_cpu_us_per_conn"] = round(med[p]["cpu_conn"], 2)
+for p in ("direct", "lcont", "haproxy", "nginx"):
+    # CPU per keep-alive request of proxy + backend + wrk together (median of the rounds)
+    out[p + "_all_cpu_us_per_req"] = round(statistics.median(
+        [a + b + c for a, b, c in zip(res[p]["cpu_req"], res[p]["be_req"], res[p]["wrk_req"])]),
+        2)
 out["ratio_cpu_per_req_vs_haproxy"] = round(l["cpu_req"] / h["cpu_req"], 3) if h["cpu_req"] else 0
 out["ratio_cpu_per_conn_vs_haproxy"] = round(l["cpu_conn"] / h["cpu_conn"], 3) \
     if h["cpu_conn"] else 0
+out["ratio_all_cpu_per_req_vs_haproxy"] = round(
+    out["lcont_all_cpu_us_per_req"] / out["haproxy_all_cpu_us_per_req"], 3) \
+    if out["haproxy_all_cpu_us_per_req"] else 0
 for p in ("lcont", "haproxy", "nginx"):
     out[p + "_added_p50_us"] = round(med[p]["p50"] - med["direct"]["p50"], 1)
     out[p + "_added_p99_us"] = round(med[p]["p99"] - med["direct"]["p99"], 1)

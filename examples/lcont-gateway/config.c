@@ -298,14 +298,18 @@ static int parse_service(struct gw_config *c, struct gw_service *s, const cJSON 
     s->retry_attempts = 1;
     s->retry_budget_percent = 20;
     s->retry_min_concurrent = 3;
+    s->retry_body_max = 65536;
     if (r) {
-        static const char *const rkeys[] = { "attempts", "budget_percent", "min_concurrent",
-                                             "on_5xx", NULL };
+        static const char *const rkeys[] = { "attempts",       "budget_percent", "min_concurrent",
+                                             "max_body_bytes", "on_5xx",         NULL };
+        int body_max;
         if (check_keys(r, "retries", rkeys, err, errlen) < 0 ||
             get_int(r, "attempts", 1, 0, &s->retry_attempts, err, errlen) < 0 ||
             get_int(r, "budget_percent", 20, 0, &s->retry_budget_percent, err, errlen) < 0 ||
-            get_int(r, "min_concurrent", 3, 0, &s->retry_min_concurrent, err, errlen) < 0)
+            get_int(r, "min_concurrent", 3, 0, &s->retry_min_concurrent, err, errlen) < 0 ||
+            get_int(r, "max_body_bytes", 65536, 0, &body_max, err, errlen) < 0)
             return -1;
+        s->retry_body_max = (size_t)body_max;
         s->retry_5xx = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "on_5xx"));
     }
     const cJSON *cb = cJSON_GetObjectItemCaseSensitive(j, "circuit");

@@ -54,6 +54,7 @@ struct gw_endpoint {
     /* owned by the health thread */
     int hc_ok_streak, hc_fail_streak;
     int64_t hc_next_ms;
+    bool hc_inflight;
     struct gw_pool pools[GW_MAX_WORKERS];
 };
 
@@ -133,6 +134,7 @@ struct gw_service {
     /* retries */
     int retry_attempts, retry_budget_percent, retry_min_concurrent;
     bool retry_5xx;
+    size_t retry_body_max; /* request bodies up to this size are kept for a replay */
     /* circuit breaking (0 = unlimited) */
     int max_connections, max_pending, max_requests;
     /* table file source */

@@ -62,6 +62,15 @@ struct hs {
     struct gw_endpoint *ep;
     char *head_copy;
     size_t head_len;
+    /* Request body bytes kept for a replay (retryable requests with a small body): body[0..len)
+     * is everything consumed from the client so far; pos is how much of it went into uout for
+     * the current attempt. keep is cleared when the body outgrows the limit; lost is set once
+     * body bytes left without being kept, which rules out any further attempt. */
+    struct {
+        char *d;
+        size_t len, cap, pos;
+        bool keep, lost;
+    } body;
     int minor;
     bool retryable, client_close, upstream_close, u_eof, is_head, counted, pending;
     int attempts, retry_tokens;
@@ -76,7 +85,8 @@ struct hs {
     bool c_rd, c_wr, u_rd, u_wr;
     /* the peer's FIN was already reported: a short read does not mean "drained" then */
     bool c_hup, u_hup;
-    uint64_t tconn; /* service table connection accounting */
+    bool u_send_failed; /* the upstream refused more request bytes */
+    uint64_t tconn;     /* service table connection accounting */
 };
 
 /* answers of the gateway itself (400, 404...), set by the first accept of any worker */
@@ -189,6 +199,8 @@ static void detach_upstream(struct hs *s, bool reuse)
     }
     s->uin.len = s->uout.len = 0;
     s->uin.off = s->uout.off = 0;
+    u->rd = s->u_rd;
+    u->wr = s->u_wr;
     if (reuse)
         gw_pool_put(s->w, u);
     else
@@ -228,6 +240,7 @@ static void hs_close(struct hs *s)
     free(s->uin.d);
     free(s->uout.d);
     free(s->head_copy);
+    free(s->body.d);
     gw_defer_free(s->w, s);
 }
 
@@ -358,7 +371,7 @@ static void begin_attempt(struct hs *s)
  * method is idempotent or nothing was sent) and the budget allows. */
 static bool try_retry(struct hs *s, bool nothing_sent, bool free_retry)
 {
-    if (!(s->retryable || nothing_sent))
+    if (!(s->retryable || nothing_sent) || s->body.lost)
         return false;
     if (!free_retry) {
         if (s->attempts > s->svc->retry_attempts || !gw_retry_acquire(s->svc))
@@ -391,17 +404,24 @@ static void connect_upstream(struct hs *s)
         return;
     }
     s->ep = e;
-    s->u_rd = s->u_wr = true; /* unknown: try once */
+    /* A new connection reports its readiness by edges; a pooled one keeps what it had (an
+     * idle one that became readable was closed by the pool), which saves an EAGAIN read per
+     * request. */
+    s->u_rd = s->u_wr = false;
+    s->u_send_failed = false;
     s->u_hup = false;
     s->u_eof = false;
     s->upstream_close = false;
     s->uout.off = s->uout.len = 0;
     s->uin.off = s->uin.len = 0;
     buf_append(&s->uout, s->head_copy, s->head_len);
+    s->body.pos = 0; /* a replay starts with the kept body */
     struct gw_upconn *u = gw_pool_get(s->w, e);
     if (u) {
         u->io.kind = IO_HTTP;
         u->io.owner = s;
+        s->u_rd = u->rd;
+        s->u_wr = u->wr;
         s->up = u;
         atomic_fetch_add(&e->inflight, 1);
         s->tconn = gw_table_conn_open(e);
@@ -459,6 +479,15 @@ static void refresh_config(struct hs *s)
         }
 }
 
+/* @src (not terminated) into @dst, truncated to fit. */
+static void copy_field(char *dst, size_t size, const char *src, size_t len)
+{
+    if (len >= size)
+        len = size - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 /* A complete head is at the start of cin (or an error). Returns false when more bytes are
  * needed. */
 static bool start_request(struct hs *s)
@@ -495,11 +524,11 @@ static bool start_request(struct hs *s)
         s->cin.len = 0;
         return true;
     }
-    snprintf(s->method, sizeof(s->method), "%.*s", (int)h.method_len, h.method);
-    snprintf(s->path, sizeof(s->path), "%.*s", (int)h.target_len, h.target);
+    copy_field(s->method, sizeof(s->method), h.method, h.method_len);
+    copy_field(s->path, sizeof(s->path), h.target, h.target_len);
     const struct gw_hdr *hh = gw_http_find(&h, "host");
     if (hh)
-        snprintf(s->host, sizeof(s->host), "%.*s", (int)hh->value_len, hh->value);
+        copy_field(s->host, sizeof(s->host), hh->value, hh->value_len);
     s->minor = h.minor;
     s->is_head = strcmp(s->method, "HEAD") == 0;
     const struct gw_hdr *conn = gw_http_find(&h, "connection");
@@ -547,7 +576,11 @@ static bool start_request(struct hs *s)
     s->retryable = false;
     for (size_t i = 0; idempotent[i]; i++)
         s->retryable |= strcmp(s->method, idempotent[i]) == 0;
-    s->retryable &= s->reqb.done; /* bodies are streamed, not kept for a replay */
+    /* a body is kept for a replay when it is known or expected to fit the limit */
+    s->body.len = s->body.pos = 0;
+    s->body.lost = false;
+    s->body.keep = s->retryable && !s->reqb.done && s->svc->retry_body_max > 0 &&
+                   (s->reqb.kind != GW_BODY_LENGTH || s->reqb.remaining <= s->svc->retry_body_max);
     int rw = rewrite_request(s, &h);
     buf_consume(&s->cin, h.head_len);
     s->rq = s->reqb.done ? RQ_DONE : RQ_BODY;
@@ -661,7 +694,8 @@ static void upstream_gone(struct hs *s, bool error)
 static void finish_exchange(struct hs *s)
 {
     bool reuse = s->up && !s->upstream_close && s->uin.len == 0 && s->uout.len == 0 &&
-                 s->respb.kind != GW_BODY_EOF && s->rq == RQ_DONE && !s->w->draining;
+                 s->body.pos == s->body.len && !s->u_send_failed && s->respb.kind != GW_BODY_EOF &&
+                 s->rq == RQ_DONE && !s->w->draining;
     if (s->rq != RQ_DONE) {
         s->client_close = true; /* the response ended before the request body */
         s->linger = true;
@@ -669,6 +703,10 @@ static void finish_exchange(struct hs *s)
     detach_upstream(s, reuse);
     finish_accounting(s);
     end_request_accounting(s);
+    free(s->body.d);
+    s->body.d = NULL;
+    s->body.len = s->body.cap = s->body.pos = 0;
+    s->body.keep = false;
     s->rq = RQ_IDLE;
     s->rs = RS_NONE;
     s->upstream_close = false;
@@ -681,6 +719,32 @@ static void finish_exchange(struct hs *s)
 }
 
 /* ---- the pump ---- */
+
+/* @n body bytes are leaving for the upstream: keep them for a replay while within the limit. */
+static void keep_body(struct hs *s, const char *p, size_t n)
+{
+    size_t max = s->svc->retry_body_max;
+    if (s->body.keep && s->body.len + n <= max) {
+        if (s->body.len + n > s->body.cap) {
+            size_t cap = s->body.cap ? s->body.cap : 4096;
+            while (cap < s->body.len + n)
+                cap *= 2;
+            char *d = realloc(s->body.d, cap < max ? cap : max);
+            if (!d)
+                goto lost;
+            s->body.d = d;
+            s->body.cap = cap < max ? cap : max;
+        }
+        memcpy(s->body.d + s->body.len, p, n);
+        s->body.len += n;
+        s->body.pos = s->body.len;
+        return;
+    }
+lost:
+    s->body.keep = false;
+    s->body.lost = true;
+    s->body.len = s->body.pos = 0;
+}
 
 static void update_deadline(struct hs *s)
 {
@@ -723,8 +787,19 @@ static void pump(struct hs *s)
         if (s->rq == RQ_IDLE && s->rs == RS_NONE && s->cin.len && !s->closing &&
             s->cout.len <= IO_CAP / 2)
             progress |= start_request(s);
-        /* 3. request body -> uout */
-        if (s->rq == RQ_BODY && s->up && s->rs != RS_CONNECTING && s->cin.len) {
+        /* 3. request body -> uout; on a replay, the kept part of it goes first */
+        if (s->up && s->rs != RS_CONNECTING && s->body.pos < s->body.len) {
+            size_t n = s->body.len - s->body.pos, space = buf_space(&s->uout);
+            if (n > space)
+                n = space;
+            if (n) {
+                buf_append(&s->uout, s->body.d + s->body.pos, n);
+                s->body.pos += n;
+                progress = true;
+            }
+        }
+        if (s->rq == RQ_BODY && s->up && s->rs != RS_CONNECTING && s->cin.len &&
+            s->body.pos == s->body.len) {
             size_t n = s->cin.len, space = buf_space(&s->uout);
             if (n > space)
                 n = space;
@@ -738,6 +813,7 @@ static void pump(struct hs *s)
                 continue;
             }
             if (fed > 0) {
+                keep_body(s, buf_data(&s->cin), (size_t)fed);
                 buf_append(&s->uout, buf_data(&s->cin), (size_t)fed);
                 buf_consume(&s->cin, (size_t)fed);
                 progress = true;
@@ -754,7 +830,8 @@ static void pump(struct hs *s)
             s->closing = true;
         }
         /* 4. uout -> upstream */
-        if (s->up && s->u_wr && s->rs != RS_CONNECTING && s->rs != RS_DONE && s->uout.len) {
+        if (s->up && s->u_wr && !s->u_send_failed && s->rs != RS_CONNECTING && s->rs != RS_DONE &&
+            s->uout.len) {
             ssize_t n = send(s->up->io.fd, buf_data(&s->uout), s->uout.len, MSG_NOSIGNAL);
             if (n > 0) {
                 s->u_wr = (size_t)n == s->uout.len;
@@ -762,6 +839,13 @@ static void pump(struct hs *s)
                 progress = true;
             } else if (n < 0 && errno == EAGAIN) {
                 s->u_wr = false;
+            } else if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+                /* The upstream stopped reading: it may have answered first (an early 413),
+                 * so read before giving up on it; what it never reads is dropped. */
+                s->u_send_failed = true;
+                s->uout.len = s->uout.off = 0;
+                s->u_rd = true;
+                progress = true;
             } else if (n < 0 && errno != EINTR) {
                 upstream_gone(s, true);
                 progress = true;

@@ -60,6 +60,7 @@ struct gw_upconn {
     struct gw_upconn *next;
     struct gw_worker *w;
     bool reused;
+    bool rd, wr; /* edge-triggered readiness carried over while pooled */
 };
 
 int gw_set_nonblock_socket_opts(int fd);

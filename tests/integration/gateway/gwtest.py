@@ -3,6 +3,8 @@
 """lcont-gateway integration tests: usage gwtest.py GATEWAY_BINARY CASE.
 Each case starts its own backends and gateway on loopback and checks real behaviour."""
 
+import hashlib
+import http.client
 import json
 import os
 import signal
@@ -143,6 +145,27 @@ def test_http_keepalive_reuse(binary):
         check(be.connections == 1, "upstream connections: %d (want 1, pooled)" % be.connections)
         check(gw.metric('lcont_gateway_accepted_connections_total{listener="web"}') == 6,
               "client connections")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_upstream_closes_pooled(binary):
+    """An upstream that closes every connection right after a keep-alive response: the pooled
+    connection is either seen closing while idle, or found stale by the next request (which
+    is replayed for free), whatever the timing; never a 502."""
+    be = Backend("a")
+    be.one_shot = True
+    gw, port, _ = simple(binary, [be], svc_extra={"retries": {"attempts": 0}})
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        for i in range(30):
+            st, _, _ = http_get(port, path="/p%d" % i, conn=conn)
+            check(st == 200, "request %d: status %d" % (i, st))
+            if i % 3 == 0:
+                time.sleep(0.01)  # sometimes let the close reach the idle pool first
+        conn.close()
+        check(be.requests == 30, "backend saw %d requests" % be.requests)
     finally:
         gw.stop()
 
@@ -411,6 +434,51 @@ def test_health_tcp(binary):
 
 
 @case
+def test_health_concurrent_blackhole(binary):
+    """Checks run concurrently, each with its own timeout: an endpoint that never answers (its
+    check hangs for 60 s) and one that drops SYNs do not delay another endpoint's ejection and
+    return. With checks one after another, b's changes would wait for the 60 s check (longer
+    than WAIT), so this fails."""
+    b = Backend("b")
+    silent = socket.socket()  # completes the handshake, never reads nor answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    full = socket.socket()  # accept queue of one, filled: further SYNs are dropped
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    filler = socket.create_connection(full.getsockname(), timeout=WAIT)
+    silent_addr = "127.0.0.1:%d" % silent.getsockname()[1]
+    full_addr = "127.0.0.1:%d" % full.getsockname()[1]
+    port = free_port()
+    hc = {"type": "http", "path": "/health", "interval_ms": 50, "unhealthy_threshold": 1,
+          "healthy_threshold": 1}
+    gw = Gateway(binary, {
+        "services": [
+            service("web", [silent_addr, b.addr], health=dict(hc, timeout_ms=60000)),
+            service("other", [full_addr], health=dict(hc, type="tcp", timeout_ms=300)),
+        ],
+        "listeners": [http_listener(port, [{"service": "web"}])],
+    })
+    try:
+        key = 'lcont_gateway_endpoint_healthy{service="%s",endpoint="%s"}'
+        eventually(lambda: b.health_checks >= 3, "b checked while silent's check hangs")
+        b.healthy = False
+        eventually(lambda: gw.metric(key % ("web", b.addr)) == 0, "b marked unhealthy")
+        b.healthy = True
+        eventually(lambda: gw.metric(key % ("web", b.addr)) == 1, "b healthy again")
+        # the SYN black hole times out on its own (300 ms), unaffected by the 60 s check
+        eventually(lambda: gw.metric(key % ("other", full_addr)) == 0,
+                   "black-holed endpoint marked unhealthy")
+        check(gw.metric(key % ("web", silent_addr)) == 1,
+              "silent endpoint still healthy: its check is in flight")
+    finally:
+        gw.stop()
+        filler.close()
+        full.close()
+        silent.close()
+
+
+@case
 def test_passive_ejection(binary):
     a = Backend("a")
     dead = "127.0.0.1:%d" % free_port()
@@ -485,6 +553,82 @@ def test_retry_connect_failure(binary):
         for _ in range(10):
             st, h, _ = http_get(port, method="POST", body=b"payload")
             check(st == 200 and h["x-backend"] == "a", "connect failures are retried")
+    finally:
+        gw.stop()
+
+
+def send_body(port, method, body, chunked=False):
+    """One request with a body (Content-Length, or chunked in 3 parts); (status, headers, json
+    echo or raw body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    if chunked:
+        third = len(body) // 3
+        parts = [body[:third], body[third:2 * third], body[2 * third:]]
+        conn.request(method, "/up", body=iter(parts), headers={"Host": "x"}, encode_chunked=True)
+    else:
+        conn.request(method, "/up", body=body, headers={"Host": "x"})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    try:
+        data = json.loads(data)
+    except ValueError:
+        pass
+    return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
+
+
+@case
+def test_retry_with_body(binary):
+    """Idempotent requests with a body within retries.max_body_bytes are replayed whole on
+    another endpoint when the first one fails after reading them; larger bodies and POST are
+    not (they were streamed). Round robin over [a, b] with a failing: every request tries a
+    first, so every one of them needs its retry."""
+    a, b = Backend("a"), Backend("b")
+    a.drop = True
+    retries = {"attempts": 1, "budget_percent": 100, "min_concurrent": 10,
+               "max_body_bytes": 100000}
+    gw, port, cfg = simple(binary, [a, b], svc_extra={"retries": retries})
+    try:
+        cases = [("PUT", os.urandom(60000), False), ("PUT", os.urandom(90000), True),
+                 ("DELETE", b"d" * 10, False), ("PATCH", os.urandom(10), False)]
+        for method, body, chunked in cases[:3]:
+            st, h, echo = send_body(port, method, body, chunked)
+            check(st == 200 and h["x-backend"] == "b", "%s retried to b: %d" % (method, st))
+            check(echo["body_len"] == len(body) and
+                  echo["body_sha"] == hashlib.sha256(body).hexdigest(),
+                  "%s body replayed intact" % method)
+        check(a.requests >= 3, "a saw the first attempts: %d" % a.requests)
+        check(gw.metric('lcont_gateway_retries_total{service="web"}') >= 3, "retries counted")
+        # a alone: a retry goes to a again, so a.requests counts the attempts
+        cfg["services"] = [service("web", [a.addr], retries=retries)]
+        gw.reload(cfg)
+        for method, body, chunked, attempts in (
+                ("PUT", b"small", True, 2),  # replayed, and failed again
+                ("PATCH", b"patch", False, 1),  # not idempotent: sent once, so no retry
+                ("PUT", os.urandom(150000), False, 1),  # over the limit: streamed, not kept
+                ("PUT", os.urandom(150000), True, 1)):
+            before = a.requests
+            st, _, _ = send_body(port, method, body, chunked)
+            check(st == 502 and a.requests - before == attempts,
+                  "%s of %d bytes (chunked %s): status %d after %d attempts, want %d" % (
+                      method, len(body), chunked, st, a.requests - before, attempts))
+        # a 5xx answer (on_5xx): the kept body is replayed to b as well
+        a.drop, a.fail_status = False, 503
+        cfg["services"] = [service("web", [a.addr, b.addr], retries=dict(retries, on_5xx=True))]
+        gw.reload(cfg)
+        before = a.requests
+        for _ in range(4):
+            body = os.urandom(30000)
+            st, h, echo = send_body(port, "PUT", body, True)
+            check(st == 200 and h["x-backend"] == "b" and
+                  echo["body_sha"] == hashlib.sha256(body).hexdigest(),
+                  "PUT replayed after a 503: %d" % st)
+        check(a.requests - before >= 2, "a answered 503 first: %d" % (a.requests - before))
+        # back to a working endpoint on the same connection pool and worker
+        cfg["services"] = [service("web", [b.addr], retries=retries)]
+        gw.reload(cfg)
+        st, h, echo = send_body(port, "PUT", b"small")
+        check(st == 200 and echo["body_len"] == 5, "gateway still serves: %d" % st)
     finally:
         gw.stop()
 

@@ -95,6 +95,8 @@ class Backend:
         self.name = name
         self.healthy = True
         self.fail_status = None  # answer every non-health request with this status
+        self.drop = False  # read every non-health request whole, then close without answering
+        self.one_shot = False  # close each connection right after a response, unannounced
         self.connections = 0
         self.requests = 0  # proxied requests (health checks are counted apart)
         self.health_checks = 0
@@ -158,6 +160,8 @@ class Backend:
                 self.health_checks += 1
             else:
                 self.requests += 1
+        if self.drop and path != "/health":
+            return False
         close = "close" in ",".join(lower.get("connection", [])).lower()
         if path == "/health":
             st = 200 if self.healthy else 503
@@ -193,7 +197,7 @@ class Backend:
                 "body_sha": hashlib.sha256(body).hexdigest(),
             }
             self._send(c, 200, json.dumps(echo).encode(), close, method == "HEAD")
-        return not close
+        return not close and not self.one_shot
 
     def _send(self, c, status, body, close, head=False):
         out = b"HTTP/1.1 %d X\r\nContent-Length: %d\r\nX-Backend: %s\r\n" % (
