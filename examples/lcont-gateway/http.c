@@ -416,7 +416,11 @@ static void connect_upstream(struct hs *s)
     s->uin.off = s->uin.len = 0;
     buf_append(&s->uout, s->head_copy, s->head_len);
     s->body.pos = 0; /* a replay starts with the kept body */
-    struct gw_upconn *u = gw_pool_get(s->w, e);
+    /* A non-idempotent request never takes an idle pooled connection: if the upstream closed
+     * it just as we send, the request cannot be replayed and would end in a 502 (HAProxy's
+     * "http-reuse safe" keeps a session's first request off idle connections the same way).
+     * Its new connection joins the pool afterwards. */
+    struct gw_upconn *u = s->retryable ? gw_pool_get(s->w, e) : NULL;
     if (u) {
         u->io.kind = IO_HTTP;
         u->io.owner = s;

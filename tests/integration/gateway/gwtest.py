@@ -171,6 +171,31 @@ def test_http_upstream_closes_pooled(binary):
 
 
 @case
+def test_http_non_idempotent_never_reuses_idle(binary):
+    """POST and PATCH go out on a new upstream connection, never an idle pooled one that the
+    upstream may be closing right now (they could not be replayed); GET reuses the pool."""
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        for i in range(2):
+            st, _, _ = http_get(port, path="/g%d" % i, conn=conn)
+            check(st == 200, "GET %d: status %d" % (i, st))
+        check(be.connections == 1, "two GETs used %d upstream connections" % be.connections)
+        for method in ("POST", "PATCH"):
+            before = be.connections
+            st, _, _ = http_get(port, path="/w", conn=conn, method=method, body=b"x" * 10)
+            check(st == 200, "%s: status %d" % (method, st))
+            check(be.connections == before + 1, "%s reused an idle upstream connection" % method)
+        before = be.connections
+        st, _, _ = http_get(port, path="/g", conn=conn)
+        check(st == 200 and be.connections == before, "a GET after them reuses the pool")
+        conn.close()
+    finally:
+        gw.stop()
+
+
+@case
 def test_http_pipelining(binary):
     be = Backend("a")
     gw, port, _ = simple(binary, [be], route_extra={"match": {"path_prefix": "/p"}})
