@@ -191,6 +191,7 @@ struct gw_config {
     char *admin_addr;
     char *access_log; /* NULL/"off": none, "-": stdout, else a file path */
     int drain_timeout_ms;
+    int kept_bodies_max; /* per worker: request bodies kept for replays, in bytes */
     struct gw_service *services;
     size_t n_services;
     struct gw_listener *listeners;

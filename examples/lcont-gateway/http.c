@@ -219,6 +219,16 @@ static void end_request_accounting(struct hs *s)
     }
 }
 
+/* Drop the kept request body and give its memory back to the worker's budget. */
+static void body_release(struct hs *s)
+{
+    s->w->kept_bodies -= s->body.cap;
+    free(s->body.d);
+    s->body.d = NULL;
+    s->body.len = s->body.cap = s->body.pos = 0;
+    s->body.keep = false;
+}
+
 static void hs_close(struct hs *s)
 {
     if (s->closed)
@@ -240,7 +250,7 @@ static void hs_close(struct hs *s)
     free(s->uin.d);
     free(s->uout.d);
     free(s->head_copy);
-    free(s->body.d);
+    body_release(s);
     gw_defer_free(s->w, s);
 }
 
@@ -707,10 +717,7 @@ static void finish_exchange(struct hs *s)
     detach_upstream(s, reuse);
     finish_accounting(s);
     end_request_accounting(s);
-    free(s->body.d);
-    s->body.d = NULL;
-    s->body.len = s->body.cap = s->body.pos = 0;
-    s->body.keep = false;
+    body_release(s);
     s->rq = RQ_IDLE;
     s->rs = RS_NONE;
     s->upstream_close = false;
@@ -724,7 +731,8 @@ static void finish_exchange(struct hs *s)
 
 /* ---- the pump ---- */
 
-/* @n body bytes are leaving for the upstream: keep them for a replay while within the limit. */
+/* @n body bytes are leaving for the upstream: keep them for a replay while within the
+ * service's limit and the worker's budget for kept bodies. */
 static void keep_body(struct hs *s, const char *p, size_t n)
 {
     size_t max = s->svc->retry_body_max;
@@ -733,11 +741,15 @@ static void keep_body(struct hs *s, const char *p, size_t n)
             size_t cap = s->body.cap ? s->body.cap : 4096;
             while (cap < s->body.len + n)
                 cap *= 2;
-            char *d = realloc(s->body.d, cap < max ? cap : max);
+            cap = cap < max ? cap : max;
+            if (s->w->kept_bodies - s->body.cap + cap > (size_t)s->cfg->kept_bodies_max)
+                goto lost; /* the worker's budget: no replay for this one */
+            char *d = realloc(s->body.d, cap);
             if (!d)
                 goto lost;
+            s->w->kept_bodies += cap - s->body.cap;
             s->body.d = d;
-            s->body.cap = cap < max ? cap : max;
+            s->body.cap = cap;
         }
         memcpy(s->body.d + s->body.len, p, n);
         s->body.len += n;
@@ -745,9 +757,8 @@ static void keep_body(struct hs *s, const char *p, size_t n)
         return;
     }
 lost:
-    s->body.keep = false;
+    body_release(s);
     s->body.lost = true;
-    s->body.len = s->body.pos = 0;
 }
 
 static void update_deadline(struct hs *s)

@@ -48,6 +48,10 @@ struct gw_worker {
     struct gw_session sessions; /* list head */
     atomic_int n_sessions;
     bool draining;
+    /* request bodies kept for a replay, in bytes: bounded by the config's
+     * kept_bodies_max_bytes, so that many concurrent uploads cannot make retries cost
+     * unbounded memory */
+    size_t kept_bodies;
     void **graveyard;
     size_t n_grave, cap_grave;
 };

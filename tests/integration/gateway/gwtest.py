@@ -603,6 +603,33 @@ def send_body(port, method, body, chunked=False):
 
 
 @case
+def test_retry_kept_bodies_budget(binary):
+    """kept_bodies_max_bytes bounds what a worker keeps for replays: a body that does not fit
+    the budget streams without being kept, so its request is not retried (502), while one
+    that fits is replayed as before."""
+    a, b = Backend("a"), Backend("b")
+    a.drop = True
+    retries = {"attempts": 1, "budget_percent": 100, "min_concurrent": 10,
+               "max_body_bytes": 65536}
+    gw, port, cfg = simple(binary, [a], svc_extra={"retries": retries})
+    try:
+        cfg["kept_bodies_max_bytes"] = 8192
+        cfg["services"] = [service("web", [a.addr, b.addr], retries=retries)]
+        gw.reload(cfg)
+        for size, want in ((3000, 200), (20000, 502), (3000, 200), (20000, 502)):
+            body = os.urandom(size)
+            st, h, echo = send_body(port, "PUT", body, False)
+            if want == 200:
+                check(st == 200 and h["x-backend"] == "b" and
+                      echo["body_sha"] == hashlib.sha256(body).hexdigest(),
+                      "a %d-byte PUT within the budget is replayed: %d" % (size, st))
+            else:
+                check(st == 502, "a %d-byte PUT over the budget is not replayed: %d" % (size, st))
+    finally:
+        gw.stop()
+
+
+@case
 def test_retry_with_body(binary):
     """Idempotent requests with a body within retries.max_body_bytes are replayed whole on
     another endpoint when the first one fails after reading them; larger bodies and POST are
