@@ -300,8 +300,13 @@ static int parse_service(struct gw_config *c, struct gw_service *s, const cJSON 
     s->retry_min_concurrent = 3;
     s->retry_body_max = 65536;
     if (r) {
-        static const char *const rkeys[] = { "attempts",       "budget_percent", "min_concurrent",
-                                             "max_body_bytes", "on_5xx",         NULL };
+        static const char *const rkeys[] = { "attempts",
+                                             "budget_percent",
+                                             "min_concurrent",
+                                             "max_body_bytes",
+                                             "on_5xx",
+                                             "on_timeout",
+                                             NULL };
         int body_max;
         if (check_keys(r, "retries", rkeys, err, errlen) < 0 ||
             get_int(r, "attempts", 1, 0, &s->retry_attempts, err, errlen) < 0 ||
@@ -311,6 +316,7 @@ static int parse_service(struct gw_config *c, struct gw_service *s, const cJSON 
             return -1;
         s->retry_body_max = (size_t)body_max;
         s->retry_5xx = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "on_5xx"));
+        s->retry_timeout = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "on_timeout"));
     }
     const cJSON *cb = cJSON_GetObjectItemCaseSensitive(j, "circuit");
     if (cb) {

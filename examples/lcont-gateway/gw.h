@@ -134,6 +134,7 @@ struct gw_service {
     /* retries */
     int retry_attempts, retry_budget_percent, retry_min_concurrent;
     bool retry_5xx;
+    bool retry_timeout;    /* an attempt without a response head by response_timeout_ms */
     size_t retry_body_max; /* request bodies up to this size are kept for a replay */
     /* circuit breaking (0 = unlimited) */
     int max_connections, max_pending, max_requests;

@@ -983,6 +983,11 @@ static void on_timeout(struct gw_session *sess)
     }
     if (s->rs == RS_WAIT_HEAD && s->uin.len == 0 && s->cout.len == 0) {
         gw_upstream_report(s->svc, s->ep, false);
+        /* with on_timeout, response_timeout_ms is a per-try timeout for idempotent requests */
+        if (s->svc->retry_timeout && try_retry(s, false, false)) {
+            pump(s);
+            return;
+        }
         local_reply(s, 504, NULL);
         s->client_close = true;
         pump(s);

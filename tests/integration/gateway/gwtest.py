@@ -603,6 +603,36 @@ def send_body(port, method, body, chunked=False):
 
 
 @case
+def test_retry_on_timeout(binary):
+    """retries.on_timeout: an attempt that gets no response head within response_timeout_ms is
+    retried on another endpoint (idempotent requests, with their kept body); without it, 504."""
+    a, b = Backend("a"), Backend("b")
+    a.stall = True
+    retries = {"attempts": 1, "budget_percent": 100, "min_concurrent": 10, "on_timeout": True}
+    gw, port, cfg = simple(binary, [a, b], svc_extra={"retries": retries,
+                                                      "response_timeout_ms": 300})
+    try:
+        for i in range(4):  # round robin: half of them try the stalled a first
+            body = os.urandom(1000)
+            st, h, echo = send_body(port, "PUT", body, False)
+            check(st == 200 and h["x-backend"] == "b" and
+                  echo["body_sha"] == hashlib.sha256(body).hexdigest(),
+                  "PUT %d retried after a timeout: %d" % (i, st))
+        check(a.requests >= 1, "a was tried: %d" % a.requests)
+        before = a.requests
+        st, _, _ = send_body(port, "POST", b"post", False)  # not idempotent: a timeout is final
+        check(st in (200, 504), "POST: %d" % st)
+        check(st == 200 or a.requests == before + 1, "POST tried once")
+        cfg["services"] = [service("web", [a.addr], retries=dict(retries, on_timeout=False),
+                                   response_timeout_ms=300)]
+        gw.reload(cfg)
+        st, _, _ = send_body(port, "PUT", b"x", False)
+        check(st == 504, "without on_timeout: %d" % st)
+    finally:
+        gw.stop()
+
+
+@case
 def test_retry_kept_bodies_budget(binary):
     """kept_bodies_max_bytes bounds what a worker keeps for replays: a body that does not fit
     the budget streams without being kept, so its request is not retried (502), while one

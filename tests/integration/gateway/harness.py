@@ -97,6 +97,7 @@ class Backend:
         self.fail_status = None  # answer every non-health request with this status
         self.drop = False  # read every non-health request whole, then close without answering
         self.one_shot = False  # close each connection right after a response, unannounced
+        self.stall = False  # read every non-health request, then never answer (until stop)
         self.connections = 0
         self.requests = 0  # proxied requests (health checks are counted apart)
         self.health_checks = 0
@@ -161,6 +162,9 @@ class Backend:
             else:
                 self.requests += 1
         if self.drop and path != "/health":
+            return False
+        if self.stall and path != "/health":
+            threading.Event().wait(WAIT)
             return False
         close = "close" in ",".join(lower.get("connection", [])).lower()
         if path == "/health":
