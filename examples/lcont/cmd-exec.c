@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 
 static const char exec_usage[] =
@@ -29,13 +31,17 @@ static const char exec_usage[] =
     "  -t, --tty              give the process a pseudo-terminal, proxied through this one\n"
     "  -e, --env K=V          set an environment variable (K alone: take it from here)\n"
     "  -w, --workdir DIR      working directory inside the container\n"
-    "  -u, --user UID[:GID]   numeric user and group (names are not resolved)\n"
+    "  -u, --user USER[:GROUP]  user and group, by name (the container's own /etc/passwd\n"
+    "                         and /etc/group) or number\n"
     "  -h, --help             show this help\n";
 
 struct exec_args {
     int interactive, tty, has_user;
+    const char *user; /* a name to resolve in the container's files */
     uid_t uid;
     gid_t gid;
+    gid_t *gids; /* supplementary groups of a resolved name */
+    size_t n_gids;
     const char *workdir, *name;
     char **env;
     size_t n_env;
@@ -85,11 +91,59 @@ static int parse_user(struct exec_args *a, const char *s)
     colon = strchr(buf, ':');
     if (colon)
         *colon++ = '\0';
-    if (parse_id(buf, &uid) < 0 || (colon && parse_id(colon, &gid) < 0))
-        return -1;
+    if (!buf[0] || (colon && !*colon))
+        return -1; /* "", ":g", "u:" */
+    a->has_user = 1;
+    if (parse_id(buf, &uid) < 0 || (colon && parse_id(colon, &gid) < 0)) {
+        a->user = s; /* a name: resolved once the container is known */
+        return 0;
+    }
     a->uid = (uid_t)uid;
     a->gid = (gid_t)gid;
-    a->has_user = 1;
+    return 0;
+}
+
+/*
+ * A user name resolved like docker exec -u: in the container's own /etc/passwd and
+ * /etc/group, read inside its root filesystem (the library's image-user rules, through
+ * lcont_spec_from_image_config on a minimal image config), never through the host's NSS.
+ */
+static int resolve_user(struct cli *cli, struct exec_args *a)
+{
+    static const char config[] = "{\"os\":\"linux\",\"architecture\":\"amd64\","
+                                 "\"config\":{\"Cmd\":[\"true\"]},"
+                                 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+    lcont_image_spec_opts o = LCONT_IMAGE_SPEC_OPTS_INIT;
+    lcont_error *err = NULL;
+    char rootfs[4096], *json = NULL;
+    const cJSON *user, *extra, *g;
+    cJSON *spec;
+    int r;
+
+    if (bundle_path(cli, a->name, "rootfs", rootfs, sizeof(rootfs)) < 0)
+        return cli_fail("container %s: bundle path too long", a->name), -1;
+    o.user = a->user;
+    r = lcont_spec_from_image_config(config, rootfs, &o, 0, &json, &err);
+    if (r < 0)
+        return cli_fail_lib(cli, r, &err, "user '%s' in container %s", a->user, a->name), -1;
+    spec = cJSON_Parse(json);
+    lcont_free(json);
+    user = cJSON_GetObjectItem(cJSON_GetObjectItem(spec, "process"), "user");
+    if (!cJSON_IsNumber(cJSON_GetObjectItem(user, "uid")) ||
+        !cJSON_IsNumber(cJSON_GetObjectItem(user, "gid"))) {
+        cJSON_Delete(spec);
+        return cli_fail("user '%s': no ids in the generated config", a->user), -1;
+    }
+    a->uid = (uid_t)cJSON_GetObjectItem(user, "uid")->valuedouble;
+    a->gid = (gid_t)cJSON_GetObjectItem(user, "gid")->valuedouble;
+    extra = cJSON_GetObjectItem(user, "additionalGids");
+    a->gids = calloc((size_t)cJSON_GetArraySize(extra) + 1, sizeof(gid_t));
+    if (!a->gids) {
+        cJSON_Delete(spec);
+        return cli_fail("out of memory"), -1;
+    }
+    cJSON_ArrayForEach(g, extra) a->gids[a->n_gids++] = (gid_t)g->valuedouble;
+    cJSON_Delete(spec);
     return 0;
 }
 
@@ -124,7 +178,7 @@ static int parse_exec(int argc, char **argv, struct exec_args *a)
             break;
         case 'u':
             if (parse_user(a, optarg) < 0)
-                return cli_usage_error(exec_usage, "-u '%s': use a numeric UID[:GID]", optarg);
+                return cli_usage_error(exec_usage, "-u '%s': want USER[:GROUP]", optarg);
             break;
         case 'h':
             fputs(exec_usage, stdout);
@@ -170,9 +224,13 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
     eo.env = (const char *const *)a.env;
     eo.cwd = a.workdir;
     if (a.has_user) {
+        if (a.user && resolve_user(cli, &a) < 0)
+            goto out;
         flags |= LCONT_EXEC_USER;
         eo.uid = a.uid;
         eo.gid = a.gid;
+        eo.additional_gids = a.gids;
+        eo.n_additional_gids = a.n_gids;
     }
     if (a.tty) {
         r = tty_listen(&tty);
@@ -232,5 +290,6 @@ out_args:
     for (size_t i = 0; i < a.n_env; i++)
         free(a.env[i]);
     free(a.env);
+    free(a.gids);
     return status;
 }

@@ -34,7 +34,15 @@ expect_status 0 "$T/out" lc exec "$N" sh -c 'echo $(id -u) $(pwd) $GREETING'
 expect_status 0 "$T/out" lc exec -u 0:50 -w /tmp -e GREETING=over -e NEW=1 "$N" \
     sh -c 'echo $(id -u):$(id -g) $(pwd) $GREETING $NEW'
 [ "$(cat "$T/out")" = "0:50 /tmp over 1" ] || fail "overrides: $(cat "$T/out")"
-expect_status 2 "$T/out" lc exec -u app "$N" true
+# names come from the container's own /etc/passwd and /etc/group (app is in staff)
+expect_status 0 "$T/out" lc exec -u root "$N" sh -c 'echo $(id -u):$(id -g)'
+[ "$(cat "$T/out")" = "0:0" ] || fail "-u root: $(cat "$T/out")"
+expect_status 0 "$T/out" lc exec -u app "$N" sh -c 'echo $(id -u):$(id -g):$(id -G)'
+[ "$(cat "$T/out")" = "1000:1000:1000 50" ] || fail "-u app: $(cat "$T/out")"
+expect_status 0 "$T/out" lc exec -u app:staff "$N" sh -c 'echo $(id -u):$(id -g)'
+[ "$(cat "$T/out")" = "1000:50" ] || fail "-u app:staff: $(cat "$T/out")"
+expect_status 125 "$T/out" lc exec -u nobody-here "$N" true
+grep -q "nobody-here" "$T/out.err" || fail "unknown user message: $(cat "$T/out.err")"
 
 # stdin: /dev/null without -i, ours with -i
 echo piped | lc exec "$N" cat >"$T/out" || fail "exec cat"

@@ -26,7 +26,7 @@ expect_status 2 "$T/out" lc image mount onlyone
 expect_status 2 "$T/out" lc --no-such-option image ls
 expect_status 2 "$T/out" lc image ls --no-such-option
 for cmd in "logs" "exec" "exec onlyname" "start" "stop" "kill" "wait" "inspect" "ps extra" "stop -t x n" \
-    "logs --tail x n" "kill -s NOSIG n" "exec -u name n true"; do
+    "logs --tail x n" "kill -s NOSIG n" "exec -u : n true"; do
     # shellcheck disable=SC2086 # split the command words on purpose
     expect_status 2 "$T/out" lc $cmd
 done
