@@ -139,8 +139,9 @@ class Container:
         """Run a new process in the (created or running) container and return it; wait()
         for it. Options apply on top of @process (an OCI "process" object, dict or JSON)
         or, without it, of the container's own process: @args replaces its args, @env
-        (dict or "K=V" list) adds or replaces variables, @user is a uid, "uid:gid" or a
-        (uid, gid) tuple. tty=True needs @console_socket (it receives the pty master).
+        (dict or "K=V" list) adds or replaces variables, @user is a uid, "uid:gid", a
+        (uid, gid) tuple or "name[:group]" (looked up in the container's own /etc/passwd and
+        /etc/group; the name's supplementary groups apply unless @additional_gids is given). tty=True needs @console_socket (it receives the pty master).
         stdin/stdout/stderr (ints or objects with fileno()) replace the caller's stdio.
         With tty=True and no console_socket, the binding receives the pty master itself:
         it is the returned process's ``pty`` (a binary file; reads raise EIO or return
@@ -173,8 +174,10 @@ class Container:
             raise ValueError("additional_gids needs user= as well")
         if user is not None:
             flags |= lib.LCONT_EXEC_USER
-            uid, gid = _parse_user(user)
+            uid, gid, groups = self._resolve_user(user)
             opts.uid, opts.gid = uid, gid
+            if additional_gids is None and groups:
+                additional_gids = groups
             if additional_gids:
                 gids = ffi.new("gid_t[]", [int(g) for g in additional_gids])
                 keep.append(gids)
@@ -249,12 +252,34 @@ class Container:
         except FileNotFoundError:
             pass
 
+    def _resolve_user(self, user) -> Tuple[int, int, List[int]]:
+        """(uid, gid, supplementary gids) for exec's @user. Names ("user[:group]") are
+        looked up in the container's own /etc/passwd and /etc/group, read inside its root
+        filesystem (the bundle's root.path) with the library's image-user rules, never in
+        the host's; numbers and tuples are taken as they are."""
+        try:
+            uid, gid = _parse_user(user)
+            return uid, gid, []
+        except ValueError:
+            if not isinstance(user, str) or not user or user.startswith(":") or \
+                    user.endswith(":"):
+                raise
+        from .spec import spec_from_image
+        with open(os.path.join(self.bundle, "config.json")) as f:
+            root = json.load(f).get("root", {}).get("path", "rootfs")
+        rootfs = root if os.path.isabs(root) else os.path.join(self.bundle, root)
+        minimal = {"os": "linux", "architecture": "amd64", "config": {"Cmd": ["true"]},
+                   "rootfs": {"type": "layers", "diff_ids": []}}
+        u = spec_from_image(minimal, rootfs, user=user)["process"]["user"]
+        return int(u["uid"]), int(u["gid"]), [int(g) for g in u.get("additionalGids", [])]
+
     def __repr__(self):
         return "<lcont.Container id=%r pid=%d>" % (self.id, self.pid)
 
 
 def _parse_user(user) -> Tuple[int, int]:
-    """(uid, gid) from None (root), an int uid (gid 0), "uid[:gid]" or a tuple."""
+    """(uid, gid) from None (root), an int uid (gid 0), "uid[:gid]" or a tuple; ValueError
+    for a name (Container._resolve_user looks names up)."""
     if user is None:
         return 0, 0
     if isinstance(user, int):
@@ -264,7 +289,6 @@ def _parse_user(user) -> Tuple[int, int]:
         try:
             return int(uid), int(gid or 0)
         except ValueError:
-            raise ValueError("user must be numeric 'uid[:gid]' (the library does not "
-                             "resolve names for exec), not %r" % user) from None
+            raise ValueError("not a numeric 'uid[:gid]': %r" % user) from None
     uid, gid = user
     return int(uid), int(gid)

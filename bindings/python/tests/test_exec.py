@@ -50,6 +50,29 @@ def test_exec_env_cwd_user(running):
     assert (status, sorted(out.split())) == (0, ["20", "30", "8"])
 
 
+def test_exec_user_by_name(ctx, bundle):
+    """Names come from the container's own /etc/passwd and /etc/group (not the host's), with
+    the user's supplementary groups."""
+    etc = os.path.join(bundle.path, "rootfs", "etc")
+    with open(os.path.join(etc, "passwd"), "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\napp:x:1234:1234:App:/home/app:/bin/sh\n")
+    with open(os.path.join(etc, "group"), "w") as f:
+        f.write("root:x:0:\napp:x:1234:\nstaff:x:77:app\n")
+    bundle.script("while :; do sleep 1; done")
+    with ctx.create("py-exec-user", bundle.write()) as c:
+        c.start()
+        try:
+            status, out = exec_capture(c, ["/bin/sh", "-c", "echo $(id -u):$(id -g):$(id -G)"],
+                                       user="app")
+            assert (status, out) == (0, "1234:1234:1234 77\n")
+            status, out = exec_capture(c, ["/bin/sh", "-c", "echo $(id -u):$(id -g)"],
+                                       user="app:staff")
+            assert (status, out) == (0, "1234:77\n")
+        finally:
+            c.kill(signal.SIGKILL, all=True)
+            c.wait()
+
+
 def test_exec_process_json_and_pids(running):
     p = running.exec(process={"args": ["/bin/sleep", "30"], "cwd": "/", "env": ["PATH=/bin"],
                               "user": {"uid": 0, "gid": 0}})
@@ -67,8 +90,10 @@ def test_exec_errors(running):
     with pytest.raises(OSError) as e:
         running.exec(["/bin/true"], cwd="relative")
     assert e.value.errno == errno.EINVAL
+    with pytest.raises(FileNotFoundError):
+        running.exec(["/bin/true"], user="nobody-here")  # not in the container's passwd
     with pytest.raises(ValueError):
-        running.exec(["/bin/true"], user="nobody")  # the binding wants numbers
+        running.exec(["/bin/true"], user=":5")
     with pytest.raises(ValueError):
         running.exec(["/bin/true"], additional_gids=[5])  # would reset the user to root
 
