@@ -247,31 +247,16 @@ static int wait_loop(struct cli *cli, lcont_process *init, int sigfd, struct tty
     int r;
 
     for (;;) {
-        struct pollfd pfd[4];
-        int n = 0, i_stdin = -1, i_master = -1, signo;
+        struct pollfd pfd[4] = { { .fd = sigfd, .events = POLLIN },
+                                 { .fd = pidfd, .events = POLLIN } };
+        int n = tty_poll_add(con, pfd, 2), signo;
 
-        pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-        pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-        if (tty && con->stdin_open && con->inlen == 0) {
-            i_stdin = n;
-            pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-        }
-        if (tty && con->master_open) {
-            i_master = n;
-            pfd[n++] =
-                (struct pollfd){ .fd = con->master, .events = POLLIN | (con->inlen ? POLLOUT : 0) };
-        }
         if (poll(pfd, n, -1) < 0 && errno != EINTR)
             return cli_fail(cli, "poll: %s", strerror(errno));
 
         while ((signo = signals_next(sigfd)) > 0)
             handle_signal(cli, init, con, signo);
-        if (i_stdin >= 0 && pfd[i_stdin].revents)
-            tty_pump_in(con, true);
-        else if (i_master >= 0 && (pfd[i_master].revents & POLLOUT))
-            tty_pump_in(con, false);
-        if (i_master >= 0 && (pfd[i_master].revents & (POLLIN | POLLHUP | POLLERR)))
-            tty_pump_out(con);
+        tty_poll_handle(con, pfd);
         if (pfd[1].revents)
             break;
     }

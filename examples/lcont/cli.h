@@ -127,6 +127,9 @@ int signals_install(int *ret_fd);
 /* Until @init exits: forward signals from @sigfd and, with a tty, copy the terminal. */
 int wait_forwarding(struct cli *cli, lcont_process *init, int sigfd, struct tty_proxy *tty,
                     int *ret_status);
+/* -e K=V or -e K (our value of K, nothing when unset) appended to a NULL-terminated list. */
+int env_push(char ***env, size_t *n_env, const char *arg);
+void env_free(char **env, size_t n_env);
 /* The exit status for a failure to create, start or exec (125, 126 or 127); prints it. */
 int run_fail(struct cli *cli, int r, lcont_error **err, const char *what);
 

@@ -48,30 +48,6 @@ struct exec_args {
     char **command;
 };
 
-static int push_env(struct exec_args *a, const char *arg)
-{
-    char **n = realloc(a->env, (a->n_env + 2) * sizeof(char *));
-    const char *value;
-
-    if (!n)
-        return -ENOMEM;
-    a->env = n;
-    a->env[a->n_env] = NULL;
-    if (strchr(arg, '=')) {
-        a->env[a->n_env] = strdup(arg);
-    } else {
-        value = getenv(arg);
-        if (!value)
-            return 0;
-        if (asprintf(&a->env[a->n_env], "%s=%s", arg, value) < 0)
-            a->env[a->n_env] = NULL;
-    }
-    if (!a->env[a->n_env])
-        return -ENOMEM;
-    a->env[++a->n_env] = NULL;
-    return 0;
-}
-
 static int parse_id(const char *s, unsigned long *ret)
 {
     char *end;
@@ -170,7 +146,7 @@ static int parse_exec(int argc, char **argv, struct exec_args *a)
             a->tty = 1;
             break;
         case 'e':
-            if (push_env(a, optarg) < 0)
+            if (env_push(&a->env, &a->n_env, optarg) < 0)
                 return cli_fail("out of memory"), EXIT_RUN_FAILED;
             break;
         case 'w':
@@ -287,9 +263,7 @@ out:
     lcont_process_unref(proc);
     lcont_container_unref(c);
 out_args:
-    for (size_t i = 0; i < a.n_env; i++)
-        free(a.env[i]);
-    free(a.env);
+    env_free(a.env, a.n_env);
     free(a.gids);
     return status;
 }

@@ -126,35 +126,41 @@ struct run_args {
     char **command; /* NULL-terminated, borrowed from argv; NULL: the image's */
 };
 
-static int push_env(struct run_args *a, const char *arg)
+int env_push(char ***env, size_t *n_env, const char *arg)
 {
-    char **n = realloc(a->env, (a->n_env + 2) * sizeof(char *));
+    char **n = realloc(*env, (*n_env + 2) * sizeof(char *));
     const char *value;
 
     if (!n)
         return -ENOMEM;
-    a->env = n;
+    *env = n;
+    n[*n_env] = NULL;
     if (strchr(arg, '=')) {
-        a->env[a->n_env] = strdup(arg);
+        n[*n_env] = strdup(arg);
     } else {
         /* docker's "-e NAME": pass our value, or nothing when unset */
         value = getenv(arg);
         if (!value)
             return 0;
-        if (asprintf(&a->env[a->n_env], "%s=%s", arg, value) < 0)
-            a->env[a->n_env] = NULL;
+        if (asprintf(&n[*n_env], "%s=%s", arg, value) < 0)
+            n[*n_env] = NULL;
     }
-    if (!a->env[a->n_env])
+    if (!n[*n_env])
         return -ENOMEM;
-    a->env[++a->n_env] = NULL;
+    n[++*n_env] = NULL;
     return 0;
+}
+
+void env_free(char **env, size_t n_env)
+{
+    for (size_t i = 0; i < n_env; i++)
+        free(env[i]);
+    free(env);
 }
 
 static void run_args_free(struct run_args *a)
 {
-    for (size_t i = 0; i < a->n_env; i++)
-        free(a->env[i]);
-    free(a->env);
+    env_free(a->env, a->n_env);
 }
 
 /* -1 to go on, else the exit status. */
@@ -190,7 +196,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
             a->name = optarg;
             break;
         case 'e':
-            if (push_env(a, optarg) < 0)
+            if (env_push(&a->env, &a->n_env, optarg) < 0)
                 return cli_fail("out of memory");
             break;
         case 'w':
