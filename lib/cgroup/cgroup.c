@@ -146,7 +146,7 @@ static int walk(const struct cg_hierarchy *h, const char *path, int skip_last)
     }
     if (len <= 1) /* the hierarchy's root itself */
         return TAKE_FD(fd);
-    if (len >= sizeof(rel) + 1)
+    if (len > sizeof(rel))
         return -ENAMETOOLONG;
     memcpy(rel, path + 1, len - 1);
     rel[len - 1] = '\0';
@@ -429,6 +429,12 @@ int lcont__cgroup_update(struct lcont_cgroup *cg, const struct lcont_spec_resour
 
 /* ---- enter ---- */
 
+/* Whether lcont__cgroup_enter(@flags) leaves hierarchy @h alone. */
+static bool enter_skips(const struct cg_hierarchy *h, uint64_t flags)
+{
+    return flags & (h->v2 ? LCONT_CGROUP_ENTER_SKIP_V2 : LCONT_CGROUP_ENTER_SKIP_V1);
+}
+
 int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcont_error **reterr)
 {
     char buf[32];
@@ -441,7 +447,7 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcon
         struct cg_hierarchy *h = &cg->hier[i];
         int r;
 
-        if (h->v2 ? (flags & LCONT_CGROUP_ENTER_SKIP_V2) : (flags & LCONT_CGROUP_ENTER_SKIP_V1))
+        if (enter_skips(h, flags))
             continue;
         r = lcont__cgroup_require_dir(h, cg->path, reterr);
         if (r < 0)
@@ -457,8 +463,7 @@ int lcont__cgroup_enter(struct lcont_cgroup *cg, pid_t pid, uint64_t flags, lcon
 bool lcont__cgroup_enter_needed(const struct lcont_cgroup *cg, uint64_t flags)
 {
     for (size_t i = 0; cg && i < cg->n_hier; i++)
-        if (!(cg->hier[i].v2 ? (flags & LCONT_CGROUP_ENTER_SKIP_V2)
-                             : (flags & LCONT_CGROUP_ENTER_SKIP_V1)))
+        if (!enter_skips(&cg->hier[i], flags))
             return true;
     return false;
 }
@@ -571,9 +576,13 @@ static int destroy_in(struct lcont_cgroup *cg, struct cg_hierarchy *h, int attem
 
     /* our directory is never a hierarchy's root (the path has a component below it), so its
      * ".." is the parent directory in the same hierarchy: one openat instead of a walk */
-    parent = h->dirfd >= 0 ? openat(h->dirfd, "..", DIR_FLAGS) : walk(h, cg->path, 1);
-    if (parent < 0 && h->dirfd >= 0)
-        parent = -errno;
+    if (h->dirfd >= 0) {
+        parent = openat(h->dirfd, "..", DIR_FLAGS);
+        if (parent < 0)
+            parent = -errno;
+    } else {
+        parent = walk(h, cg->path, 1);
+    }
     if (parent == -ENOENT) {
         close_dir(h);
         return 0;

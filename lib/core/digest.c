@@ -96,16 +96,17 @@ void lcont__sha256_freep(struct lcont_sha256 **h)
     lcont__sha256_free(*h);
 }
 
-int lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN])
+int lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN],
+                      lcont_error **reterr)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    int r = lcont__sha256_load(NULL);
+    int r = lcont__sha256_load(reterr);
 
     if (r < 0)
         return r;
     if (sym_EVP_Digest(buf, len, md, &n, sym_EVP_sha256(), NULL) != 1)
-        return -ENOMEM;
+        return lcont__error_set(reterr, -ENOMEM, "SHA-256: out of memory");
     hex_digest(md, out);
     return 0;
 }

@@ -33,8 +33,10 @@ void lcont__sha256_free(struct lcont_sha256 *h);
 void lcont__sha256_freep(struct lcont_sha256 **h);
 #define _cleanup_sha256_ __attribute__((cleanup(lcont__sha256_freep)))
 
-/* One-shot digest of a buffer: 0, or -ENOENT when libcrypto cannot be loaded. */
-int lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN]);
+/* One-shot digest of a buffer: 0, or -ENOENT when libcrypto cannot be loaded (@reterr says
+ * why). */
+int lcont__sha256_buf(const void *buf, size_t len, char out[LCONT_DIGEST_STR_LEN],
+                      lcont_error **reterr);
 
 /* Whether @s is exactly "sha256:" followed by 64 lowercase hex digits (safe as a path). */
 bool lcont__digest_valid(const char *s);

@@ -183,8 +183,9 @@ int lcont__blob_put_buf(lcont_image_store *store, const void *buf, size_t len,
     char tmp_name[64], digest[LCONT_DIGEST_STR_LEN];
     int r;
 
-    if (lcont__sha256_buf(buf, len, digest) < 0)
-        return lcont__sha256_load(reterr);
+    r = lcont__sha256_buf(buf, len, digest, reterr);
+    if (r < 0)
+        return r;
     if (!lcont__blob_exists(store, digest)) {
         out = open_temp(store, tmp_name, reterr);
         if (out < 0)

@@ -23,8 +23,9 @@ static int chain_ids(char (*diff_ids)[LCONT_DIGEST_STR_LEN], size_t n,
             continue;
         }
         snprintf(buf, sizeof(buf), "%s %s", out[i - 1], diff_ids[i]);
-        if (lcont__sha256_buf(buf, strlen(buf), out[i]) < 0)
-            return lcont__sha256_load(reterr);
+        int r = lcont__sha256_buf(buf, strlen(buf), out[i], reterr);
+        if (r < 0)
+            return r;
     }
     return 0;
 }

@@ -65,6 +65,7 @@ int lcont__import_read_json_blob(const struct import_source *src, const struct i
     _cleanup_close_ int fd = -1;
     char path[96], got[LCONT_DIGEST_STR_LEN];
     size_t len = 0;
+    int r;
 
     if (desc->size > STORE_MAX_JSON_BYTES)
         return lcont__error_set(reterr, -EFBIG, "%s: %llu bytes is too large for JSON", what,
@@ -95,8 +96,9 @@ int lcont__import_read_json_blob(const struct import_source *src, const struct i
         return lcont__error_set(reterr, -EINVAL,
                                 "%s: size mismatch: %zu bytes, descriptor says %llu", what, len,
                                 (unsigned long long)desc->size);
-    if (lcont__sha256_buf(buf, len, got) < 0)
-        return lcont__sha256_load(reterr);
+    r = lcont__sha256_buf(buf, len, got, reterr);
+    if (r < 0)
+        return r;
     if (strcmp(got, desc->digest) != 0)
         return lcont__error_set(reterr, -EINVAL, "%s: digest mismatch: content is %s, expected %s",
                                 what, got, desc->digest);
