@@ -63,8 +63,7 @@ static uint64_t weight_of(const struct pool *p, uint32_t i)
 
 static int64_t conns_of(const struct lcont_service_table *t, const struct member *m)
 {
-    /* Endpoint slots are never freed: reading a retired one is harmless. */
-    const struct ep_slot *slot = lcont__service_ep_slot(t, lcont__service_id_slot(m->id));
+    const struct ep_slot *slot = lcont__service_ep_slot(t, m->ep_slot);
     int64_t c = slot ? atomic_load_explicit(&slot->conns, memory_order_relaxed) : 0;
     return c < 0 ? 0 : c;
 }
@@ -91,8 +90,8 @@ static uint32_t pick_member(const struct lcont_service_table *t, const struct sn
         uint32_t a = pick_cum(p, x), b = pick_cum(p, lcont__hash_mix64(x));
         if (a == b)
             b = (a + 1 + lcont__hash_range(x, n - 1)) % n;
-        int64_t ca = conns_of(t, lcont__service_member(s, p, a));
-        int64_t cb = conns_of(t, lcont__service_member(s, p, b));
+        int64_t ca = conns_of(t, lcont__service_member(p, a));
+        int64_t cb = conns_of(t, lcont__service_member(p, b));
         return (uint64_t)ca * weight_of(p, b) <= (uint64_t)cb * weight_of(p, a) ? a : b;
     }
     case LCONT_SERVICE_PICKER_MAGLEV:
@@ -109,7 +108,7 @@ static uint32_t pick_member(const struct lcont_service_table *t, const struct sn
 static int member_of(const struct snap *s, const struct pool *p, uint64_t ep_id)
 {
     for (uint32_t i = 0; i < p->n; i++)
-        if (lcont__service_member(s, p, i)->id == ep_id)
+        if (lcont__service_member(p, i)->id == ep_id)
             return (int)i;
     return -1;
 }
@@ -161,33 +160,87 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
     }
     uint32_t m = pick_member(t, s, p, flow_hash);
     atomic_store_explicit(&victim->key, 0, memory_order_relaxed);
-    atomic_store_explicit(&victim->ep_id, lcont__service_member(s, p, m)->id, memory_order_relaxed);
+    atomic_store_explicit(&victim->ep_id, lcont__service_member(p, m)->id, memory_order_relaxed);
     atomic_store_explicit(&victim->stamp_ms, now, memory_order_relaxed);
     atomic_store_explicit(&victim->key, key, memory_order_release);
     return m;
 }
 
-static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_endpoint_pick *out)
+static void fill_ipv4(uint64_t endpoint_id, uint64_t generation, uint16_t port, const void *addr,
+                      lcont_endpoint_pick *out)
 {
-    const struct member *e = lcont__service_member(s, p, m);
-    uint32_t port = e->port;
-    out->endpoint_id = e->id;
-    out->generation = s->generation;
+    out->endpoint_id = endpoint_id;
+    out->generation = generation;
     out->port = port;
-    out->family = e->family;
+    out->family = AF_INET;
     out->reserved = 0;
     memset(out->sockaddr, 0, sizeof(out->sockaddr));
+    struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
+    memcpy(&in.sin_addr, addr, 4);
+    memcpy(out->sockaddr, &in, sizeof(in));
+    out->sockaddr_len = sizeof(in);
+}
+
+static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_endpoint_pick *out)
+{
+    const struct member *e = lcont__service_member(p, m);
+    uint32_t port = e->port;
     if (e->family == AF_INET) {
-        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-        memcpy(&in.sin_addr, e->addr, 4);
-        memcpy(out->sockaddr, &in, sizeof(in));
-        out->sockaddr_len = sizeof(in);
+        fill_ipv4(e->id, s->generation, e->port, e->addr, out);
     } else {
+        out->endpoint_id = e->id;
+        out->generation = s->generation;
+        out->port = port;
+        out->family = e->family;
+        out->reserved = 0;
+        memset(out->sockaddr, 0, sizeof(out->sockaddr));
         struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
         memcpy(&in6.sin6_addr, e->addr, 16);
         memcpy(out->sockaddr, &in6, sizeof(in6));
         out->sockaddr_len = sizeof(in6);
     }
+}
+
+#define RELAXED memory_order_relaxed
+
+/*
+ * A pick answered by slot @idx's hot line alone (service-internal.h), or false
+ * when the snapshot must answer: the service is not simple or its line is
+ * being rewritten, another port is asked for by name or number, or external
+ * traffic falls under a Local policy. The reader's half of the sequence lock:
+ * the generation, the fields, an acquire fence, the generation again.
+ */
+static bool pick_hot(const struct hot_line *h, uint64_t service_id, const char *port_name,
+                     uint32_t port, uint64_t flow_hash, uint64_t flags, lcont_endpoint_pick *out)
+{
+    bool external = (flags & LCONT_SERVICE_PICK_EXTERNAL) != 0;
+    uint64_t generation = atomic_load_explicit(&h->generation, memory_order_acquire);
+    if (generation == 0 || port_name ||
+        atomic_load_explicit(&h->svc_seq, RELAXED) != (uint32_t)(service_id >> 32))
+        return false;
+    uint32_t node_port = atomic_load_explicit(&h->node_port, RELAXED);
+    if (port != 0 && port != atomic_load_explicit(&h->port, RELAXED) &&
+        !(external && node_port && port == node_port))
+        return false;
+    uint8_t hflags = atomic_load_explicit(&h->flags, RELAXED);
+    if (external && (hflags & HOT_ETP_LOCAL))
+        return false;
+    uint32_t m = 0, n = atomic_load_explicit(&h->n, RELAXED);
+    if (n > 1) {
+        /* Counted even if the line turns out torn: a skipped turn, nothing worse. */
+        uint32_t c = atomic_fetch_add_explicit((_Atomic uint32_t *)&h->counter, 1, RELAXED);
+        /* Random: the member pick_cum() gives for equal weights. */
+        m = (hflags & HOT_RANDOM)
+                ? (uint32_t)(((unsigned __int128)lcont__hash_mix64(c ^ flow_hash) * n) >> 64)
+                : c % n;
+    }
+    uint32_t addr = atomic_load_explicit(&h->addr[m], RELAXED);
+    uint16_t ep_port = atomic_load_explicit(&h->ep_port, RELAXED);
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&h->generation, RELAXED) != generation)
+        return false;
+    fill_ipv4(lcont__service_ep_id(service_id, true, addr), generation, ep_port, &addr, out);
+    return true;
 }
 
 int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const char *port_name,
@@ -201,24 +254,20 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
     struct svc_slot *slot = lcont__service_svc_slot(t, idx);
     if (!slot)
         return -ENOENT;
-    /* The slot and the home (where a small snapshot lives) are likely cache
-     * misses whose addresses depend on the id only: start them together,
-     * before the epoch counter's locked add, which later loads must wait for. */
-    const char *home = lcont__service_home(t, idx);
-    __builtin_prefetch(slot);
-    for (unsigned i = 0; home && i < HOME_LINES; i++)
-        __builtin_prefetch(home + 64 * i);
+    /* A simple service is answered by its hot line: one cache line, nothing else. */
+    const struct hot_line *h = lcont__service_hot_line(t, idx);
+    if (pick_hot(h, service_id, port_name, port, flow_hash, flags, out))
+        return 0;
 
     _Atomic uint64_t *rc = lcont__service_read_enter(t);
     int r = 0;
     uintptr_t tagged = atomic_load(&slot->snap);
+    /* Its ports, pool and members follow the header: fetch their lines together
+     * (the count is in the pointer's tag) rather than one dependent miss after
+     * another. */
     struct snap *s = lcont__service_snap_untag(tagged);
-    /* Elsewhere (too big for its home, or not moved in yet): its ports, pool and
-     * members follow the header, so fetch their lines together (the count is in
-     * the pointer's tag) rather than one dependent miss after another. */
-    if ((const char *)s != home)
-        for (uintptr_t i = 1; i < (tagged & SNAP_TAG_MASK); i++)
-            __builtin_prefetch((const char *)s + 64 * i);
+    for (uintptr_t i = 1; i < (tagged & SNAP_TAG_MASK); i++)
+        __builtin_prefetch((const char *)s + 64 * i);
     if (!s || s->service_id != service_id) {
         r = -ENOENT;
         goto out;
@@ -278,15 +327,38 @@ uint64_t lcont_service_flow_hash(const lcont_service_table *t, const struct sock
     return lcont__hash_fast_words(&t->key, w, 5);
 }
 
-static int conn_add(const lcont_service_table *t, uint64_t endpoint_id, int64_t delta)
+static const struct ep_ref *find_ref(const struct snap *s, uint64_t endpoint_id)
 {
+    const struct snap_tail *tail = lcont__service_snap_tail(s);
+    uint32_t lo = 0, hi = tail->n_refs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tail->refs[mid].id < endpoint_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < tail->n_refs && tail->refs[lo].id == endpoint_id ? &tail->refs[lo] : NULL;
+}
+
+/* The endpoint is looked up in its service's current snapshot: ready or not, if it is there. */
+static int conn_add(const lcont_service_table *ct, uint64_t endpoint_id, int64_t delta)
+{
+    struct lcont_service_table *t = (struct lcont_service_table *)ct;
     if (!t)
         return -EINVAL;
-    struct ep_slot *s = lcont__service_ep_slot(t, lcont__service_id_slot(endpoint_id));
-    if (!s || endpoint_id == 0 || atomic_load_explicit(&s->id, memory_order_acquire) != endpoint_id)
+    struct svc_slot *slot = lcont__service_svc_slot(t, lcont__service_ep_id_svc_slot(endpoint_id));
+    if (!slot)
         return -ENOENT;
-    atomic_fetch_add_explicit(&s->conns, delta, memory_order_relaxed);
-    return 0;
+    _Atomic uint64_t *rc = lcont__service_read_enter(t);
+    const struct snap *s = lcont__service_snap_untag(atomic_load(&slot->snap));
+    const struct ep_ref *ref = s ? find_ref(s, endpoint_id) : NULL;
+    /* The counter's slot is reused only after this read section: the add cannot land elsewhere. */
+    if (ref)
+        atomic_fetch_add_explicit(&lcont__service_ep_slot(t, (uint32_t)ref->ep_slot)->conns, delta,
+                                  memory_order_relaxed);
+    lcont__service_read_leave(rc);
+    return ref ? 0 : -ENOENT;
 }
 
 int lcont_service_conn_open(const lcont_service_table *t, uint64_t endpoint_id)

@@ -40,16 +40,14 @@
 #define SLOT_MAX (SLOT_CHUNKS * SLOT_CHUNK_SIZE)
 
 /*
- * Every service slot has a home: HOME_SIZE bytes at an address computed from
- * the slot number, where its snapshot lives whenever it fits (one port and up
- * to 11 IPv4 or 5 IPv6 endpoints). A pick then prefetches the home while it
- * loads the slot's pointer, so both cache misses overlap: one memory latency
- * instead of two dependent ones. See home.c.
+ * Every service slot has a hot line: 64 bytes at an address computed from the
+ * slot number, holding everything a pick needs when the service is simple
+ * enough (see struct hot_line). Such a pick reads that one line and nothing
+ * else (no slot pointer, no epoch counter): 30k services take 1.9 MiB of hot
+ * lines, which stay cached while other tenants stream through the shared L3,
+ * where the full snapshots (10+ MiB) do not. See hot.c.
  */
-#define HOME_SIZE 320
-#define HOME_LINES (HOME_SIZE / 64)
-#define HOME_CHUNK_BITS 10 /* 1024 homes (320 KiB, one arena size class) per chunk */
-#define HOME_CHUNKS (SLOT_MAX >> HOME_CHUNK_BITS)
+#define HOT_CHUNK_BITS SLOT_CHUNK_BITS /* allocated with the slot chunk: 256 KiB each */
 
 #define SERVICE_NAME_MAX 253
 #define ENDPOINTS_MAX 65536 /* per service */
@@ -100,9 +98,8 @@ struct arena {
 
 /* Connection counter of an endpoint; slots are never freed, only reused. */
 struct ep_slot {
-    _Atomic uint64_t id;
     _Atomic int64_t conns;
-} __attribute__((aligned(16)));
+};
 
 /*
  * A service's snapshot pointer. The low 6 bits (snapshots are 64-byte
@@ -162,10 +159,12 @@ struct ep_rec {
     char *node, *zone, *target_ref;
     char **hint_zones, **hint_nodes;
     uint32_t weight;
-    char *source; /* EndpointSlice name, or NULL */
-    uint64_t id;
+    char *source;      /* EndpointSlice name, or NULL */
+    uint64_t id;       /* public endpoint id, see lcont__service_ep_id() */
+    uint32_t ep_slot;  /* its connection counter; EP_SLOT_NONE until allocated */
     uint64_t key_hash; /* of the address, for Maglev/ring permutations */
 };
+#define EP_SLOT_NONE UINT32_MAX
 
 struct svc_conf {
     char **vips;
@@ -204,18 +203,20 @@ struct service {
 
 /* ---- read-side snapshot (immutable once published) ---- */
 
-/*
- * A pool member: everything a pick returns. 16 bytes (four per cache line)
- * when every endpoint of the snapshot is IPv4, else 32 (snap.member_shift).
- */
+/* A pool member: everything a pick returns, and its connection counter. */
 struct member {
     uint64_t id;
+    uint32_t ep_slot;
     uint16_t family;
-    uint16_t port;    /* endpoint port for this service port */
-    uint8_t addr[16]; /* only the first 4 bytes exist in a 16-byte member */
+    uint16_t port; /* endpoint port for this service port */
+    uint8_t addr[16];
 };
-#define MEMBER_SHIFT_V4 4
-#define MEMBER_SHIFT_V6 5
+
+/* An endpoint id and its counter: the sorted index conn_open/close search. */
+struct ep_ref {
+    uint64_t id;
+    uint64_t ep_slot;
+};
 
 struct ring_point {
     uint64_t hash;
@@ -226,8 +227,8 @@ struct ring_point {
 struct pool {
     _Atomic uint64_t counter; /* rr position / random stream; the only mutable field */
     uint32_t n;
-    uint32_t n_tab; /* entries of the picker table (WRR sequence, Maglev, ring) */
-    char *m;        /* n members of 1 << member_shift bytes, in the snapshot's block */
+    uint32_t n_tab;   /* entries of the picker table (WRR sequence, Maglev, ring) */
+    struct member *m; /* n members, in the snapshot's block */
     union {
         uint64_t *cum;           /* cumulative weights (random, p2c), in the block */
         uint32_t *seq;           /* smooth WRR sequence of members, NULL when uniform */
@@ -243,41 +244,84 @@ struct snap_port {
     uint16_t port, node_port;
 };
 
-/* Client-IP affinity settings, after the ports (only affinity picks read them). */
+/* After the ports: affinity settings and every endpoint's id (not only those in a pool). */
 struct snap_tail {
     struct affinity *aff;
     uint32_t affinity_timeout_ms;
+    uint32_t n_refs;
+    struct ep_ref *refs; /* sorted by id */
 };
 
 /*
- * One block (its home, or an arena block) holds the header, ports, tail and
- * pool members, in that order: a one-port round-robin pick finds the service,
- * its pool and counter in the first cache line and its member a few lines on,
- * and prefetches them together. 30k services x 10 IPv4 endpoints take 296
- * bytes each, in their 320-byte homes (9.4 MiB, which the L3 can hold). Only
- * the large picker tables (WRR sequence, Maglev, ring) are separate blocks.
+ * One arena block holds the header, ports, tail, pool members and id index, in
+ * that order. Only the large picker tables (WRR sequence, Maglev, ring) are
+ * separate blocks.
  */
 struct snap {
     uint64_t service_id;
     uint64_t generation;
     uint8_t picker, affinity, itp, etp, headless;
-    uint8_t prefetch_lines; /* lines a pick prefetches (the tag of svc_slot.snap) */
-    uint8_t member_shift;   /* MEMBER_SHIFT_V4 or MEMBER_SHIFT_V6 */
-    uint8_t in_home;        /* lives in its slot's home, not in an arena block */
+    uint8_t prefetch_lines; /* lines a pick prefetches (in the tag of svc_slot.snap) */
     uint16_t n_ports;
-    uint16_t reserved2;
-    uint32_t block_size; /* bytes of the snapshot (its arena size when not in its home) */
+    uint32_t block_size; /* bytes of the snapshot's arena block */
+    uint32_t reserved;
     struct snap_port ports[];
 };
 
 _Static_assert(sizeof(struct snap) == 32, "snapshot header: half a cache line");
 _Static_assert(sizeof(struct pool) == 32, "pool: the first one shares line 0 with the header");
-_Static_assert(sizeof(struct member) == 32, "IPv6 member stride");
+_Static_assert(sizeof(struct member) == 32, "member stride");
 
-static inline const struct member *lcont__service_member(const struct snap *s, const struct pool *p,
-                                                         uint32_t i)
+/*
+ * A hot line answers a pick for a service with one port, Cluster policy for
+ * internal traffic, no client affinity, round robin (or weighted round robin
+ * with equal weights) or random with equal weights, and 1 to HOT_MEMBERS IPv4
+ * endpoints in its Cluster pool that share one port: the common case, in one
+ * cache line. Endpoint ids are rebuilt from the addresses.
+ *
+ * The writer rewrites a line in place, as a sequence lock whose sequence is
+ * the snapshot generation (unique, so no ABA): generation 0 while it writes,
+ * or while the service is not simple; readers that see 0, or another
+ * generation after reading, pick from the snapshot instead. Lines are never
+ * freed while the table lives, so readers need no epoch for them. Every field
+ * is a relaxed atomic (plain moves on x86-64) so that the races are defined.
+ */
+#define HOT_MEMBERS 10
+#define HOT_RANDOM 1    /* else rotation */
+#define HOT_ETP_LOCAL 2 /* external traffic needs the Local pool: not here */
+struct hot_line {
+    _Atomic uint64_t generation;      /* the sequence: 0 = use the snapshot */
+    _Atomic uint32_t counter;         /* rotation / random stream; readers increment it */
+    _Atomic uint32_t svc_seq;         /* service id >> 32 */
+    _Atomic uint16_t port, node_port; /* the service port, its node port (0: none) */
+    _Atomic uint16_t ep_port;         /* every member's port */
+    _Atomic uint8_t n, flags;
+    _Atomic uint32_t addr[HOT_MEMBERS]; /* network order, as in sin_addr */
+};
+_Static_assert(sizeof(struct hot_line) == 64, "one cache line");
+
+static inline const struct member *lcont__service_member(const struct pool *p, uint32_t i)
 {
-    return (const struct member *)(p->m + ((size_t)i << s->member_shift));
+    return &p->m[i];
+}
+
+/*
+ * Endpoint ids name (service, address): bit 63 set for IPv4, 9 bits of the
+ * service id's sequence, the service slot (22 bits), then 32 bits of token:
+ * the IPv4 address itself, or for IPv6 a hash of the address made unique
+ * within the service. So a hot-line pick rebuilds the id from the address,
+ * and an address that leaves and comes back gets its id back.
+ */
+_Static_assert(SLOT_MAX == 1u << 22, "22 bits of service slot in an endpoint id");
+static inline uint64_t lcont__service_ep_id(uint64_t service_id, bool ipv4, uint32_t token)
+{
+    uint64_t hi =
+        (ipv4 ? 1ULL << 31 : 0) | ((service_id >> 32) & 511) << 22 | (service_id & (SLOT_MAX - 1));
+    return hi << 32 | token;
+}
+static inline uint32_t lcont__service_ep_id_svc_slot(uint64_t endpoint_id)
+{
+    return (uint32_t)(endpoint_id >> 32) & (SLOT_MAX - 1);
 }
 
 static inline const struct snap_tail *lcont__service_snap_tail(const struct snap *s)
@@ -309,16 +353,13 @@ struct lcont_service_table {
 
     /* reader-visible slots */
     _Atomic(struct svc_slot *) svc_chunks[SLOT_CHUNKS];
-    _Atomic(char *) home_chunks[HOME_CHUNKS];
+    _Atomic(struct hot_line *) hot_chunks[SLOT_CHUNKS];
     _Atomic(struct ep_slot *) ep_chunks[SLOT_CHUNKS];
     struct rhash by_name; /* "ns/name" -> service id */
     struct rhash by_vip;  /* vip key -> service id */
 
     /* writer-only */
     struct service **services; /* by slot */
-    uint64_t *home_free_at;    /* by slot: epoch from which the home may be written */
-    uint32_t *homeless;        /* slots whose snapshot waits to move into its home */
-    size_t n_homeless, cap_homeless;
     size_t n_svc_slots, n_services;
     uint32_t *svc_free, *ep_free;
     size_t n_svc_free, cap_svc_free, n_ep_free, cap_ep_free;
@@ -353,18 +394,16 @@ int lcont__service_retire(struct lcont_service_table *t, void *p, retire_fn free
 size_t lcont__service_reclaim(struct lcont_service_table *t);
 void lcont__service_reclaim_all(struct lcont_service_table *t);
 
-/* home.c */
-static inline char *lcont__service_home(const struct lcont_service_table *t, uint32_t idx)
+/* hot.c */
+static inline struct hot_line *lcont__service_hot_line(const struct lcont_service_table *t,
+                                                       uint32_t idx)
 {
-    char *c = atomic_load_explicit(&t->home_chunks[idx >> HOME_CHUNK_BITS], memory_order_acquire);
-    return c ? c + (size_t)(idx & ((1u << HOME_CHUNK_BITS) - 1)) * HOME_SIZE : NULL;
+    struct hot_line *c =
+        atomic_load_explicit(&t->hot_chunks[idx >> HOT_CHUNK_BITS], memory_order_acquire);
+    return c ? &c[idx & ((1u << HOT_CHUNK_BITS) - 1)] : NULL;
 }
-/* The home of @idx if no reader can see it any more, else NULL. */
-char *lcont__service_home_if_free(struct lcont_service_table *t, uint32_t idx);
-/* Swap slot @idx's snapshot for @tagged (0 to empty it) and retire the old one. */
-void lcont__service_snap_replace(struct lcont_service_table *t, uint32_t idx, uintptr_t tagged);
-/* Move waiting snapshots into their homes; returns how many moved. */
-size_t lcont__service_homes_settle(struct lcont_service_table *t);
+/* Publish @n (NULL to empty the slot) in slot @idx, and rewrite its hot line. */
+void lcont__service_snap_replace(struct lcont_service_table *t, uint32_t idx, struct snap *n);
 
 /* arena.c */
 void *lcont__arena_alloc(struct arena *a, size_t size);
@@ -385,8 +424,8 @@ static inline struct svc_slot *lcont__service_svc_slot(const struct lcont_servic
 struct ep_slot *lcont__service_ep_slot(const struct lcont_service_table *t, uint32_t idx);
 int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret);
 void lcont__service_svc_slot_release(struct lcont_service_table *t, uint32_t idx);
-int lcont__service_ep_id_alloc(struct lcont_service_table *t, uint64_t *ret);
-void lcont__service_ep_id_release(struct lcont_service_table *t, uint64_t id);
+int lcont__service_ep_slot_alloc(struct lcont_service_table *t, uint32_t *ret);
+void lcont__service_ep_slot_release(struct lcont_service_table *t, uint32_t idx);
 uint64_t lcont__service_new_id(struct lcont_service_table *t, uint32_t idx);
 static inline uint32_t lcont__service_id_slot(uint64_t id)
 {
@@ -440,13 +479,7 @@ int lcont__service_replace_endpoints(lcont_service_table *t, struct service *s, 
 int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_error **reterr);
 
 /* snapshot.c */
-/* Into @home when given and the snapshot fits, else into an arena block. */
-int lcont__service_snap_build(lcont_service_table *t, const struct service *s, char *home,
-                              struct snap **ret);
-/* Copy of @src into @home (which it fits), sharing @src's picker tables. */
-struct snap *lcont__service_snap_copy(char *home, const struct snap *src);
-/* Free only the arena block of a snapshot whose picker tables moved to a copy. */
-void lcont__service_snap_block_free(lcont_service_table *t, void *p);
+int lcont__service_snap_build(lcont_service_table *t, const struct service *s, struct snap **ret);
 void lcont__service_snap_free(lcont_service_table *t, void *p);
 /* Tagged pointer for svc_slot.snap. */
 uintptr_t lcont__service_snap_tag(const struct snap *s);

@@ -290,6 +290,7 @@ static int ep_rec_from_desc(const lcont_endpoint_desc *user, const char *source,
     e.serving = d.serving;
     e.terminating = d.terminating;
     e.weight = d.weight ? d.weight : 1;
+    e.ep_slot = EP_SLOT_NONE;
     e.key_hash = lcont__service_backend_hash(d.address);
     e.ports = calloc(d.n_ports + 1, sizeof(*e.ports));
     if (!e.ports || !(e.address = strdup(d.address)) || dup_opt(d.node, &e.node) < 0 ||
@@ -339,22 +340,75 @@ static void aff_free(struct lcont_service_table *t, void *p)
     free(p);
 }
 
-/* Retired endpoint ids travel as the pointer (ids are never 0). */
-static void ep_release_now(struct lcont_service_table *t, void *p)
+/* Retired endpoint slots travel as the pointer, plus one (slot 0 exists). */
+static void ep_slot_release_now(struct lcont_service_table *t, void *p)
 {
-    lcont__service_ep_id_release(t, (uint64_t)(uintptr_t)p);
+    lcont__service_ep_slot_release(t, (uint32_t)((uintptr_t)p - 1));
 }
 
 /*
- * The id dies at once (conn_open/close answer -ENOENT), but the slot is reused
- * only once no reader of an old snapshot can still read its counter.
+ * The id dies with the next snapshot (conn_open/close answer -ENOENT), but the
+ * counter's slot is reused only once no reader of an old snapshot can still
+ * reach it.
  */
-static void ep_id_retire(struct lcont_service_table *t, uint64_t id)
+static void ep_slot_retire(struct lcont_service_table *t, uint32_t ep_slot)
 {
-    struct ep_slot *slot = lcont__service_ep_slot(t, lcont__service_id_slot(id));
-    if (slot)
-        atomic_store(&slot->id, 0);
-    lcont__service_retire(t, (void *)(uintptr_t)id, ep_release_now);
+    if (ep_slot != EP_SLOT_NONE)
+        lcont__service_retire(t, (void *)((uintptr_t)ep_slot + 1), ep_slot_release_now);
+}
+
+/* Open-addressing set of 32-bit tokens (0 is never a token). */
+static bool token_add(uint32_t *set, size_t mask, uint32_t token)
+{
+    for (size_t i = lcont__hash_mix64(token) & mask;; i = (i + 1) & mask) {
+        if (set[i] == token)
+            return false;
+        if (set[i] == 0) {
+            set[i] = token;
+            return true;
+        }
+    }
+}
+
+/*
+ * Endpoint ids (see lcont__service_ep_id). An IPv4 id is its address; an IPv6
+ * endpoint keeps the id it has, and a new one gets a hash of its address,
+ * moved on past the tokens other IPv6 endpoints of the service hold.
+ */
+static int assign_ids(const struct service *s, struct ep_rec *recs, size_t n)
+{
+    size_t n6 = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].ip.family == AF_INET6) {
+            n6++;
+            continue;
+        }
+        uint32_t a;
+        memcpy(&a, recs[i].ip.a, 4);
+        recs[i].id = lcont__service_ep_id(s->id, true, a);
+    }
+    if (n6 == 0)
+        return 0;
+    size_t size = 16;
+    while (size < 2 * n6)
+        size *= 2;
+    _cleanup_free_ uint32_t *set = calloc(size, sizeof(uint32_t));
+    if (!set)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (recs[i].ip.family == AF_INET6 && recs[i].id)
+            token_add(set, size - 1, (uint32_t)recs[i].id);
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].ip.family != AF_INET6 || recs[i].id)
+            continue;
+        uint64_t w[2];
+        memcpy(w, recs[i].ip.a, 16);
+        uint32_t token = (uint32_t)lcont__hash_mix64(w[0] ^ lcont__hash_mix64(w[1]));
+        while (token == 0 || !token_add(set, size - 1, token))
+            token++;
+        recs[i].id = lcont__service_ep_id(s->id, false, token);
+    }
+    return 0;
 }
 
 int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_error **reterr)
@@ -375,12 +429,12 @@ int lcont__service_publish(lcont_service_table *t, struct service *s, lcont_erro
             s->aff = a;
         }
     }
-    int r = lcont__service_snap_build(t, s, lcont__service_home_if_free(t, s->slot), &n);
+    int r = lcont__service_snap_build(t, s, &n);
     if (r < 0)
         return lcont__error_set(reterr, r, "service '%s/%s': build selection: out of memory", s->ns,
                                 s->name);
     s->generation = n->generation;
-    lcont__service_snap_replace(t, s->slot, lcont__service_snap_tag(n));
+    lcont__service_snap_replace(t, s->slot, n);
     return 0;
 }
 
@@ -637,9 +691,9 @@ int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t f
         return r;
     name_index(t, s, false);
     vips_index(t, &s->conf, s->id, false);
-    lcont__service_snap_replace(t, s->slot, 0);
+    lcont__service_snap_replace(t, s->slot, NULL);
     for (size_t i = 0; i < s->n_eps; i++)
-        ep_id_retire(t, s->eps[i].id);
+        ep_slot_retire(t, s->eps[i].ep_slot);
     t->services[s->slot] = NULL;
     lcont__service_svc_slot_release(t, s->slot);
     t->n_services--;
@@ -652,9 +706,9 @@ int lcont_service_remove(lcont_service_table *t, uint64_t service_id, uint64_t f
 /* ---- endpoint lists ---- */
 
 /*
- * The endpoint whose address is the string @address. Parsed addresses sit in
- * the record array itself, while each string is a separate allocation (a
- * cache miss apiece): compare those first, strings only on a match.
+ * The endpoint with address @address, however it is spelled ("fd00::1" and
+ * "fd00:0::1" are one endpoint, as when a list is replaced). The parsed
+ * addresses sit in the record array itself: no string is read.
  */
 static ssize_t find_ep(const struct service *s, const char *address)
 {
@@ -662,7 +716,7 @@ static ssize_t find_ep(const struct service *s, const char *address)
     if (lcont__service_parse_ip(address, &ip) < 0)
         return -1; /* every stored address parses */
     for (size_t i = 0; i < s->n_eps; i++)
-        if (memcmp(&s->eps[i].ip, &ip, sizeof(ip)) == 0 && strcmp(s->eps[i].address, address) == 0)
+        if (memcmp(&s->eps[i].ip, &ip, sizeof(ip)) == 0)
             return (ssize_t)i;
     return -1;
 }
@@ -744,17 +798,24 @@ int lcont__service_replace_endpoints(lcont_service_table *t, struct service *s, 
                              s->name, ENDPOINTS_MAX);
         goto fail;
     }
-    /* Keep ids of surviving addresses; new addresses get new ids. */
+    /* Surviving addresses keep their ids and connection counts; new ones get new ones. */
     for (size_t i = 0; i < s->n_eps; i++) {
         uint32_t *slot = addr_map_find(&m, recs, &s->eps[i].ip);
-        if (*slot && *slot - 1 < n_new)
+        if (*slot && *slot - 1 < n_new) {
             recs[*slot - 1].id = s->eps[i].id;
+            recs[*slot - 1].ep_slot = s->eps[i].ep_slot;
+        }
+    }
+    if (assign_ids(s, recs, count) < 0) {
+        r = oom(reterr);
+        goto fail;
     }
     for (size_t i = 0; i < n_new; i++)
-        if (!recs[i].id && (r = lcont__service_ep_id_alloc(t, &recs[i].id)) < 0) {
+        if (recs[i].ep_slot == EP_SLOT_NONE &&
+            (r = lcont__service_ep_slot_alloc(t, &recs[i].ep_slot)) < 0) {
             for (size_t j = 0; j < i; j++)
                 if (find_ep(s, recs[j].address) < 0)
-                    lcont__service_ep_id_release(t, recs[j].id);
+                    lcont__service_ep_slot_release(t, recs[j].ep_slot);
             r = lcont__error_set(reterr, r, "service '%s/%s': no endpoint slot", s->ns, s->name);
             goto fail;
         }
@@ -768,7 +829,7 @@ int lcont__service_replace_endpoints(lcont_service_table *t, struct service *s, 
             continue;
         }
         if (!*slot)
-            ep_id_retire(t, o->id);
+            ep_slot_retire(t, o->ep_slot);
         ep_rec_free(o);
     }
     free(s->eps);
@@ -817,6 +878,7 @@ int lcont_service_upsert_endpoint(lcont_service_table *t, uint64_t service_id,
     ssize_t i = find_ep(s, e.address);
     if (i >= 0) {
         e.id = s->eps[i].id;
+        e.ep_slot = s->eps[i].ep_slot;
         /* An upsert keeps the slice an endpoint came from. */
         e.source = TAKE_PTR(s->eps[i].source);
         ep_rec_free(&s->eps[i]);
@@ -837,12 +899,18 @@ int lcont_service_upsert_endpoint(lcont_service_table *t, uint64_t service_id,
             s->eps = n;
             s->cap_eps = cap;
         }
-        r = lcont__service_ep_id_alloc(t, &e.id);
+        r = lcont__service_ep_slot_alloc(t, &e.ep_slot);
         if (r < 0) {
             ep_rec_free(&e);
             return lcont__error_set(reterr, r, "endpoint: no free slot");
         }
         s->eps[s->n_eps++] = e;
+        if (assign_ids(s, s->eps, s->n_eps) < 0) {
+            ep_slot_retire(t, e.ep_slot);
+            ep_rec_free(&s->eps[--s->n_eps]);
+            return oom(reterr);
+        }
+        e.id = s->eps[s->n_eps - 1].id;
     }
     r = lcont__service_publish(t, s, reterr);
     if (r < 0)
@@ -866,7 +934,7 @@ int lcont_service_remove_endpoint(lcont_service_table *t, uint64_t service_id, c
     if (i < 0)
         return lcont__error_set(reterr, -ENOENT, "service '%s/%s': no endpoint %s", s->ns, s->name,
                                 address);
-    ep_id_retire(t, s->eps[i].id);
+    ep_slot_retire(t, s->eps[i].ep_slot);
     ep_rec_free(&s->eps[i]);
     memmove(&s->eps[i], &s->eps[i + 1], (s->n_eps - (size_t)i - 1) * sizeof(s->eps[0]));
     s->n_eps--;

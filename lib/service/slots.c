@@ -3,7 +3,9 @@
  * Chunked slot arrays: readers index them without locks; chunks are allocated
  * by the writer on demand, from the table's arena (huge pages, like the
  * snapshots they point to), and live as long as the table, so a reader never
- * touches freed slot memory. Ids are (sequence << 32 | slot), never 0.
+ * touches freed slot memory. Service ids are (sequence << 32 | slot), never 0;
+ * endpoint ids are built from them (lcont__service_ep_id), endpoint slots only
+ * hold connection counters.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,24 +59,21 @@ int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret)
         memset(c, 0, SLOT_CHUNK_SIZE * sizeof(*c));
         atomic_store_explicit(&t->svc_chunks[idx >> SLOT_CHUNK_BITS], c, memory_order_release);
     }
-    if (!atomic_load(&t->home_chunks[idx >> HOME_CHUNK_BITS])) {
-        char *h = lcont__arena_alloc(&t->arena, (size_t)HOME_SIZE << HOME_CHUNK_BITS);
+    if (!atomic_load(&t->hot_chunks[idx >> HOT_CHUNK_BITS])) {
+        struct hot_line *h =
+            lcont__arena_alloc(&t->arena, sizeof(struct hot_line) << HOT_CHUNK_BITS);
         if (!h)
             return -ENOMEM;
-        atomic_store_explicit(&t->home_chunks[idx >> HOME_CHUNK_BITS], h, memory_order_release);
+        memset(h, 0, sizeof(struct hot_line) << HOT_CHUNK_BITS);
+        atomic_store_explicit(&t->hot_chunks[idx >> HOT_CHUNK_BITS], h, memory_order_release);
     }
     if (idx % SLOT_CHUNK_SIZE == 0 || !t->services) {
         struct service **s = realloc(t->services, (idx + SLOT_CHUNK_SIZE) * sizeof(*s));
         if (!s)
             return -ENOMEM;
         t->services = s;
-        uint64_t *f = realloc(t->home_free_at, (idx + SLOT_CHUNK_SIZE) * sizeof(*f));
-        if (!f)
-            return -ENOMEM;
-        t->home_free_at = f;
     }
     t->services[idx] = NULL;
-    t->home_free_at[idx] = 0;
     t->n_svc_slots++;
     *ret = idx;
     return 0;
@@ -86,7 +85,7 @@ void lcont__service_svc_slot_release(struct lcont_service_table *t, uint32_t idx
     (void)push_free(&t->svc_free, &t->n_svc_free, &t->cap_svc_free, idx);
 }
 
-int lcont__service_ep_id_alloc(struct lcont_service_table *t, uint64_t *ret)
+int lcont__service_ep_slot_alloc(struct lcont_service_table *t, uint32_t *ret)
 {
     uint32_t idx;
     if (t->n_ep_free > 0) {
@@ -99,29 +98,20 @@ int lcont__service_ep_id_alloc(struct lcont_service_table *t, uint64_t *ret)
             struct ep_slot *c = lcont__arena_alloc(&t->arena, SLOT_CHUNK_SIZE * sizeof(*c));
             if (!c)
                 return -ENOMEM;
-            for (uint32_t i = 0; i < SLOT_CHUNK_SIZE; i++) {
-                atomic_init(&c[i].id, 0);
+            for (uint32_t i = 0; i < SLOT_CHUNK_SIZE; i++)
                 atomic_init(&c[i].conns, 0);
-            }
             atomic_store_explicit(&t->ep_chunks[idx >> SLOT_CHUNK_BITS], c, memory_order_release);
         }
         t->n_ep_slots++;
     }
-    uint64_t id = lcont__service_new_id(t, idx);
-    struct ep_slot *s = lcont__service_ep_slot(t, idx);
-    atomic_store(&s->conns, 0);
-    atomic_store(&s->id, id);
-    *ret = id;
+    atomic_store(&lcont__service_ep_slot(t, idx)->conns, 0);
+    *ret = idx;
     return 0;
 }
 
-void lcont__service_ep_id_release(struct lcont_service_table *t, uint64_t id)
+void lcont__service_ep_slot_release(struct lcont_service_table *t, uint32_t idx)
 {
-    uint32_t idx = lcont__service_id_slot(id);
-    struct ep_slot *s = lcont__service_ep_slot(t, idx);
-    if (!s)
-        return;
-    atomic_store(&s->id, 0);
+    /* On failure the slot is simply not reused. */
     (void)push_free(&t->ep_free, &t->n_ep_free, &t->cap_ep_free, idx);
 }
 
@@ -133,12 +123,10 @@ void lcont__service_slots_free(struct lcont_service_table *t)
         lcont__arena_free(&t->arena, atomic_load(&t->ep_chunks[i]),
                           SLOT_CHUNK_SIZE * sizeof(struct ep_slot));
     }
-    for (size_t i = 0; i < HOME_CHUNKS; i++)
-        lcont__arena_free(&t->arena, atomic_load(&t->home_chunks[i]),
-                          (size_t)HOME_SIZE << HOME_CHUNK_BITS);
+    for (size_t i = 0; i < SLOT_CHUNKS; i++)
+        lcont__arena_free(&t->arena, atomic_load(&t->hot_chunks[i]),
+                          sizeof(struct hot_line) << HOT_CHUNK_BITS);
     free(t->services);
-    free(t->home_free_at);
-    free(t->homeless);
     free(t->svc_free);
     free(t->ep_free);
 }

@@ -71,60 +71,9 @@ void lcont__service_snap_free(lcont_service_table *t, void *v)
         pool_free(t, s->picker, &s->ports[i].cluster);
         pool_free(t, s->picker, &s->ports[i].local);
     }
-    if (!s->in_home) /* a home belongs to its slot */
-        lcont__arena_free(&t->arena, s, s->block_size);
-}
-
-void lcont__service_snap_block_free(lcont_service_table *t, void *v)
-{
-    struct snap *s = v;
     lcont__arena_free(&t->arena, s, s->block_size);
 }
 
-/*
- * @p moved with its snapshot from @from to @to when it pointed into it. (An
- * empty pool's members may point at the very end: never read, left alone.)
- */
-static void *relocate(void *p, const struct snap *from, struct snap *to)
-{
-    const char *f = (const char *)from;
-    if (!p || (const char *)p < f || (const char *)p >= f + from->block_size)
-        return p;
-    return (char *)to + ((const char *)p - f);
-}
-
-struct snap *lcont__service_snap_copy(char *home, const struct snap *src)
-{
-    struct snap *dst = (struct snap *)home;
-    size_t np = src->n_ports, head = sizeof(*src) + np * sizeof(struct snap_port);
-    /* Everything after the ports is immutable: plain copy. The ports hold the
-     * counters readers are incrementing: copied field by field, atomically. */
-    memcpy(home + head, (const char *)src + head, src->block_size - head);
-    memcpy(dst, src, sizeof(*src));
-    dst->in_home = 1;
-    for (size_t i = 0; i < np; i++) {
-        const struct snap_port *sp = &src->ports[i];
-        struct snap_port *dp = &dst->ports[i];
-        const struct pool *sps[2] = { &sp->cluster, &sp->local };
-        struct pool *dps[2] = { &dp->cluster, &dp->local };
-        for (int k = 0; k < 2; k++) {
-            dps[k]->n = sps[k]->n;
-            dps[k]->n_tab = sps[k]->n_tab;
-            dps[k]->m = relocate(sps[k]->m, src, dst);
-            dps[k]->tab = sps[k]->tab; /* WRR, Maglev, ring: shared, owned by the copy */
-            if (src->picker == LCONT_SERVICE_PICKER_RANDOM ||
-                src->picker == LCONT_SERVICE_PICKER_LEAST_CONN)
-                dps[k]->tab.cum = relocate(sps[k]->tab.cum, src, dst);
-            atomic_init(&dps[k]->counter,
-                        atomic_load_explicit(&sps[k]->counter, memory_order_relaxed));
-        }
-        dp->name = relocate(sp->name, src, dst);
-        dp->protocol = sp->protocol;
-        dp->port = sp->port;
-        dp->node_port = sp->node_port;
-    }
-    return dst;
-}
 uintptr_t lcont__service_snap_tag(const struct snap *s)
 {
     return s ? (uintptr_t)s | s->prefetch_lines : 0;
@@ -137,7 +86,6 @@ struct build {
     const struct service *svc;
     uint64_t seed;
     char *at, *end; /* the unused part of the block */
-    uint8_t member_shift;
     /* per member of the pool being built: address hash (Maglev, ring), weight */
     uint64_t *keys;
     uint32_t *weights;
@@ -416,12 +364,12 @@ static uint32_t select_into(const lcont_service_table *t, const struct service *
         if (eligible[i] && pred(t, &svc->conf, &svc->eps[i])) {
             const struct ep_rec *e = &svc->eps[i];
             if (p) {
-                /* Field by field: a 16-byte member is shorter than the struct. */
-                struct member *m = (struct member *)(p->m + ((size_t)n << b->member_shift));
+                struct member *m = &p->m[n];
                 m->id = e->id;
+                m->ep_slot = e->ep_slot;
                 m->family = (uint16_t)e->ip.family;
                 m->port = (uint16_t)eligible[i];
-                memcpy(m->addr, e->ip.a, e->ip.family == AF_INET ? 4 : 16);
+                memcpy(m->addr, e->ip.a, 16);
                 b->weights[n] = e->weight;
                 if (b->keys)
                     b->keys[n] = e->key_hash;
@@ -435,7 +383,7 @@ static uint32_t select_into(const lcont_service_table *t, const struct service *
 
 static int pool_alloc(struct build *b, struct pool *p, size_t n)
 {
-    p->m = block_alloc(b, n << b->member_shift);
+    p->m = block_alloc(b, n * sizeof(struct member));
     return p->m ? 0 : -ENOMEM;
 }
 
@@ -505,23 +453,34 @@ static int build_port(struct build *b, const struct svc_port_rec *sp, uint32_t *
 /* Endpoint indexes for a snapshot build: on the stack for the usual small services. */
 #define BUILD_STACK_EPS 64
 
-static bool all_ipv4(const struct service *svc)
+static int ref_cmp(const void *a, const void *b)
 {
-    for (size_t i = 0; i < svc->n_eps; i++)
-        if (svc->eps[i].ip.family != AF_INET)
-            return false;
-    return true;
+    const struct ep_ref *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int lcont__service_snap_build(lcont_service_table *t, const struct service *svc, char *home,
-                              struct snap **ret)
+/* Every endpoint's id and counter, sorted, for conn_open/close (pools leave some out). */
+static int build_refs(struct build *b, struct snap_tail *tail)
+{
+    const struct service *svc = b->svc;
+    struct ep_ref *refs = block_alloc(b, svc->n_eps * sizeof(*refs));
+    if (!refs)
+        return -ENOMEM;
+    for (size_t i = 0; i < svc->n_eps; i++)
+        refs[i] = (struct ep_ref){ svc->eps[i].id, svc->eps[i].ep_slot };
+    qsort(refs, svc->n_eps, sizeof(*refs), ref_cmp);
+    tail->refs = refs;
+    tail->n_refs = (uint32_t)svc->n_eps;
+    return 0;
+}
+
+int lcont__service_snap_build(lcont_service_table *t, const struct service *svc, struct snap **ret)
 {
     size_t np = svc->conf.n_ports, ne = svc->n_eps;
-    uint8_t shift = all_ipv4(svc) ? MEMBER_SHIFT_V4 : MEMBER_SHIFT_V6;
-    /* Sized exactly (the block is what picks read; 30k services must stay compact). */
-    size_t per_pool = ne * (((size_t)1 << shift) + (wants_cum(&svc->conf) ? sizeof(uint64_t) : 0));
+    /* Sized exactly: nothing is wasted per snapshot of 30k services. */
+    size_t per_pool = ne * (sizeof(struct member) + (wants_cum(&svc->conf) ? sizeof(uint64_t) : 0));
     size_t cap = sizeof(struct snap) + np * sizeof(struct snap_port) + sizeof(struct snap_tail) +
-                 np * per_pool * (wants_local(&svc->conf) ? 2 : 1);
+                 np * per_pool * (wants_local(&svc->conf) ? 2 : 1) + ne * sizeof(struct ep_ref);
     for (size_t i = 0; i < np; i++) /* every piece but the names is a multiple of 8 bytes */
         cap += (strlen(svc->conf.ports[i].name) + 1 + 7) & ~(size_t)7;
     uint32_t stack_eligible[BUILD_STACK_EPS], stack_weights[BUILD_STACK_EPS];
@@ -538,12 +497,10 @@ int lcont__service_snap_build(lcont_service_table *t, const struct service *svc,
     if (cap > UINT32_MAX)
         return -ENOMEM;
 
-    bool in_home = home && cap <= HOME_SIZE;
-    struct snap *s = in_home ? (struct snap *)home : lcont__arena_alloc(&t->arena, cap);
+    struct snap *s = lcont__arena_alloc(&t->arena, cap);
     if (!s)
         return -ENOMEM;
     memset(s, 0, sizeof(*s) + np * sizeof(struct snap_port));
-    s->in_home = in_home;
     s->block_size = (uint32_t)cap;
     s->service_id = svc->id;
     s->generation = atomic_load(&t->generation) + 1; /* as of the coming commit */
@@ -552,7 +509,6 @@ int lcont__service_snap_build(lcont_service_table *t, const struct service *svc,
     s->itp = (uint8_t)svc->conf.itp;
     s->etp = (uint8_t)svc->conf.etp;
     s->headless = (uint8_t)svc->conf.headless;
-    s->member_shift = shift;
     s->n_ports = (uint16_t)np; /* unbuilt ports are zero: freeing them is a no-op */
     struct snap_tail *tail = (struct snap_tail *)&s->ports[np];
     *tail = (struct snap_tail){ .aff = svc->aff,
@@ -562,27 +518,28 @@ int lcont__service_snap_build(lcont_service_table *t, const struct service *svc,
                        .seed = lcont__hash_mix64(svc->id ^ t->key.k0),
                        .at = (char *)(tail + 1),
                        .end = (char *)s + cap,
-                       .member_shift = shift,
                        .keys = keys,
                        .weights = weights };
-    for (size_t i = 0; i < np; i++) {
-        int r = build_port(&b, &svc->conf.ports[i], eligible, &s->ports[i]);
-        if (r < 0) {
-            lcont__service_snap_free(t, s);
-            return r;
-        }
-    }
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < np; i++)
+        r = build_port(&b, &svc->conf.ports[i], eligible, &s->ports[i]);
+    /* A pick reads up to here (the id index and names are for other calls). */
+    size_t lines = ((size_t)(b.at - (char *)s) + 63) / 64;
+    if (r == 0)
+        r = build_refs(&b, tail);
     /* Names last: a pick by number never reads them. */
-    for (size_t i = 0; i < np; i++) {
+    for (size_t i = 0; r == 0 && i < np; i++) {
         const char *name = svc->conf.ports[i].name;
         s->ports[i].name = block_alloc(&b, strlen(name) + 1);
-        if (!s->ports[i].name) {
-            lcont__service_snap_free(t, s);
-            return -ENOMEM;
-        }
-        strcpy(s->ports[i].name, name);
+        if (!s->ports[i].name)
+            r = -ENOMEM;
+        else
+            strcpy(s->ports[i].name, name);
     }
-    size_t lines = ((size_t)(b.at - (char *)s) + 63) / 64;
+    if (r < 0) {
+        lcont__service_snap_free(t, s);
+        return r;
+    }
     s->prefetch_lines = (uint8_t)(lines < SNAP_PREFETCH_LINES ? lines : SNAP_PREFETCH_LINES);
     *ret = s;
     return 0;

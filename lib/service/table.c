@@ -144,21 +144,12 @@ static void notify(struct lcont_service_table *t)
     (void)!write(t->notify_fd, &one, sizeof(one));
 }
 
-/* Reclamation, then snapshots whose home just became free move in. */
-static size_t reclaim_and_settle(struct lcont_service_table *t)
-{
-    size_t left = lcont__service_reclaim(t);
-    if (t->n_homeless > 0 && lcont__service_homes_settle(t) > 0)
-        left = lcont__service_reclaim(t);
-    return left;
-}
-
 void lcont__service_commit(struct lcont_service_table *t)
 {
     atomic_fetch_add(&t->generation, 1);
     if (atomic_load(&t->notify_wanted))
         notify(t);
-    reclaim_and_settle(t);
+    lcont__service_reclaim(t);
 }
 
 int lcont_service_table_set_host(lcont_service_table *t, const char *node, const char *zone,
@@ -208,7 +199,7 @@ int lcont_service_table_reclaim(lcont_service_table *t)
 {
     if (check_writer(t, NULL) < 0)
         return -EINVAL;
-    size_t left = reclaim_and_settle(t);
+    size_t left = lcont__service_reclaim(t);
     return left > INT32_MAX ? INT32_MAX : (int)left;
 }
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The read path's memory layout and the arena behind it: compact snapshots
- * (16-byte IPv4 members, pool and counter in the header's cache line, the
- * prefetch count in the slot's pointer tag), transparent huge pages for big
- * tables, no arena block lost through churn; plus what the changes around
- * them must keep: picks over mixed families, weighted least-conn, and
- * notifications for changes made before anyone asked for the fd.
+ * The read path's memory layout and the arena behind it: hot lines (a pick of
+ * a simple service reads one cache line, which is rewritten only once no
+ * reader can see it), endpoint ids built from (service, address), transparent
+ * huge pages for big tables, no arena block lost through churn; plus what the
+ * changes around them must keep: picks over mixed families, weighted
+ * least-conn, and notifications for changes made before anyone asked for the fd.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -58,7 +58,27 @@ static void assert_cycle(lcont_service_table *t, uint64_t id, const char *const 
     }
 }
 
-static void test_service_layout_compact(void **state)
+static struct hot_line *line_of(lcont_service_table *t, uint64_t id)
+{
+    return lcont__service_hot_line(t, lcont__service_id_slot(id));
+}
+
+/* The line answers for the slot's current snapshot. */
+static bool is_hot(lcont_service_table *t, uint64_t id)
+{
+    uintptr_t tag;
+    uint64_t g = atomic_load(&line_of(t, id)->generation);
+    return g != 0 && g == snap_of(t, id, &tag)->generation;
+}
+
+static uint64_t v4_id(uint64_t service_id, const char *addr)
+{
+    struct in_addr a;
+    assert_int_equal(inet_pton(AF_INET, addr, &a), 1);
+    return lcont__service_ep_id(service_id, true, a.s_addr);
+}
+
+static void test_service_layout_hot_line(void **state)
 {
     static const char *const v4[] = { "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
                                       "10.0.0.6", "10.0.0.7", "10.0.0.8", "10.0.0.9", "10.0.0.10" };
@@ -69,82 +89,253 @@ static void test_service_layout_compact(void **state)
     uintptr_t tag;
     struct snap *s = snap_of(t, id, &tag);
     assert_int_equal((uintptr_t)s % 64, 0);
-    /* It fits its home, and no reader held the old one: it lives there. */
-    assert_ptr_equal(s, lcont__service_home(t, lcont__service_id_slot(id)));
-    assert_true(s->in_home);
-    assert_int_equal(s->member_shift, MEMBER_SHIFT_V4);
-    /* header, port, tail, 10 x 16-byte members, "http": 296 bytes, 5 lines */
-    assert_int_equal(s->block_size, 296);
-    assert_int_equal(tag, 5);
-    assert_int_equal(s->prefetch_lines, 5);
-    const struct pool *p = &s->ports[0].cluster;
-    /* Round robin reads its pool and counter in the header's line. */
-    assert_true((const char *)(p + 1) - (const char *)s <= 64);
-    assert_int_equal(p->n, 10);
-    assert_int_equal(p->m - (const char *)s, 128);
-    assert_int_equal((const char *)lcont__service_member(s, p, 9) - p->m, 9 * 16);
-    assert_cycle(t, id, v4, 10);
+    assert_true(is_hot(t, id));
+    assert_int_equal(tag, s->prefetch_lines);
+    const struct hot_line *h = line_of(t, id);
+    assert_int_equal((uintptr_t)h % 64, 0);
+    assert_int_equal(h->n, 10);
+    assert_int_equal(h->port, 80);
+    assert_int_equal(h->ep_port, 8080);
+    assert_int_equal(h->svc_seq, id >> 32);
+    assert_int_equal(h->generation, s->generation);
+    for (int round = 0; round < 3; round++)
+        assert_cycle(t, id, v4, 10);
+    /* Picks from the line carry the ids the writer gave, and they count connections. */
+    for (int i = 0; i < 10; i++) {
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        char buf[INET6_ADDRSTRLEN];
+        assert_int_equal(lcont_service_pick(t, id, NULL, 80, NULL, 0, 0, &p), 0);
+        assert_int_equal(p.endpoint_id, v4_id(id, pick_addr(&p, buf, sizeof(buf))));
+        assert_int_equal(p.generation, snap_of(t, id, &tag)->generation);
+        lcont_endpoint_desc ep = test_ep(buf);
+        uint64_t ep_id = 0;
+        T_OK(lcont_service_upsert_endpoint(t, id, &ep, 0, &ep_id, &_e));
+        assert_int_equal(ep_id, p.endpoint_id);
+        assert_int_equal(lcont_service_conn_open(t, p.endpoint_id), 0);
+    }
+    /* Other port numbers are not this service's; a name takes the snapshot's path. */
+    lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+    assert_int_equal(lcont_service_pick(t, id, NULL, 81, NULL, 0, 0, &p), -ENOENT);
+    assert_int_equal(lcont_service_pick(t, id, "grpc", 0, NULL, 0, 0, &p), -ENOENT);
+    assert_int_equal(lcont_service_pick(t, id, "http", 0, NULL, 0, 0, &p), 0);
+    assert_int_equal(p.port, 8080);
 
-    /* One IPv6 endpoint: 32-byte members for the whole snapshot, picks stay exact. */
+    /* One IPv6 endpoint: no hot line, picks stay exact. */
     static const char *const mixed[] = { "10.0.0.1", "fd00::1", "10.0.0.3", "fd00:1::abcd" };
     set_eps(t, id, mixed, 4);
-    s = snap_of(t, id, &tag);
-    assert_int_equal(s->member_shift, MEMBER_SHIFT_V6);
-    assert_int_equal(tag, s->prefetch_lines);
+    assert_false(is_hot(t, id));
     for (int round = 0; round < 3; round++)
         assert_cycle(t, id, mixed, 4);
-    /* Back to IPv4 only. */
+    /* Back to IPv4 only: the line again, with the new members. */
     set_eps(t, id, v4, 3);
-    s = snap_of(t, id, &tag);
-    assert_int_equal(s->member_shift, MEMBER_SHIFT_V4);
+    assert_true(is_hot(t, id));
+    assert_int_equal(line_of(t, id)->n, 3);
     assert_cycle(t, id, v4, 3);
 
-    /* Too big for a home (16 endpoints): an arena block. */
-    static const char *const many[] = { "10.0.1.1",  "10.0.1.2",  "10.0.1.3",  "10.0.1.4",
-                                        "10.0.1.5",  "10.0.1.6",  "10.0.1.7",  "10.0.1.8",
-                                        "10.0.1.9",  "10.0.1.10", "10.0.1.11", "10.0.1.12",
-                                        "10.0.1.13", "10.0.1.14", "10.0.1.15", "10.0.1.16" };
-    set_eps(t, id, many, 16);
+    /* More endpoints than a line holds: the snapshot answers. */
+    static const char *const many[] = { "10.0.1.1", "10.0.1.2",  "10.0.1.3", "10.0.1.4",
+                                        "10.0.1.5", "10.0.1.6",  "10.0.1.7", "10.0.1.8",
+                                        "10.0.1.9", "10.0.1.10", "10.0.1.11" };
+    set_eps(t, id, many, 11);
+    assert_false(is_hot(t, id));
+    assert_int_equal(atomic_load(&line_of(t, id)->generation), 0);
     s = snap_of(t, id, &tag);
-    assert_false(s->in_home);
-    assert_true(s->block_size > HOME_SIZE);
     assert_int_equal(tag, s->prefetch_lines);
-    assert_cycle(t, id, many, 16);
+    assert_cycle(t, id, many, 11);
+
+    /* A removed service's id finds nothing, even once a new service has its slot. */
+    set_eps(t, id, v4, 2);
+    assert_true(is_hot(t, id));
+    T_OK(lcont_service_remove(t, id, 0, &_e));
+    uint64_t id2 = test_service(t, "web2", 0, 0, 0);
+    set_eps(t, id2, v4, 2);
+    assert_int_equal(lcont__service_id_slot(id2), lcont__service_id_slot(id));
+    assert_true(is_hot(t, id2));
+    assert_int_equal(lcont_service_pick(t, id, NULL, 0, NULL, 0, 0, &p), -ENOENT);
+    assert_int_equal(lcont_service_conn_open(t, v4_id(id, "10.0.0.1")), -ENOENT);
+    assert_int_equal(lcont_service_pick(t, id2, NULL, 0, NULL, 0, 0, &p), 0);
     lcont_service_table_unref(t);
 }
 
-/* A home is rewritten only once no reader can still be reading it. */
-static void test_service_layout_home_grace(void **state)
+/* Which services a line can answer for; the others are picked from their snapshots. */
+static void test_service_layout_hot_eligible(void **state)
+{
+    static const char *const v4[] = { "10.6.0.1", "10.6.0.2", "10.6.0.3" };
+    lcont_service_table *t = test_table("node-a", NULL);
+    struct {
+        int picker, itp, etp, weighted;
+        bool hot;
+    } cases[] = {
+        { LCONT_SERVICE_PICKER_ROUND_ROBIN, 0, 0, 0, true },
+        { LCONT_SERVICE_PICKER_WEIGHTED_RR, 0, 0, 0, true },  /* equal weights: a rotation */
+        { LCONT_SERVICE_PICKER_WEIGHTED_RR, 0, 0, 1, false }, /* a sequence */
+        { LCONT_SERVICE_PICKER_RANDOM, 0, 0, 0, true },
+        { LCONT_SERVICE_PICKER_RANDOM, 0, 0, 1, false },
+        { LCONT_SERVICE_PICKER_LEAST_CONN, 0, 0, 0, false },
+        { LCONT_SERVICE_PICKER_MAGLEV, 0, 0, 0, false },
+        { LCONT_SERVICE_PICKER_RING_HASH, 0, 0, 0, false },
+        { LCONT_SERVICE_PICKER_ROUND_ROBIN, LCONT_SERVICE_TRAFFIC_LOCAL, 0, 0, false },
+        { LCONT_SERVICE_PICKER_ROUND_ROBIN, 0, LCONT_SERVICE_TRAFFIC_LOCAL, 0, true },
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        char name[16];
+        snprintf(name, sizeof(name), "e%zu", c);
+        uint64_t id = test_service(t, name, cases[c].picker, cases[c].itp, cases[c].etp);
+        lcont_endpoint_desc eps[3];
+        for (int i = 0; i < 3; i++) {
+            eps[i] = test_ep(v4[i]);
+            eps[i].node = "node-b";
+            eps[i].weight = cases[c].weighted ? 1 + (uint32_t)i : 2;
+        }
+        T_OK(lcont_service_set_endpoints(t, id, eps, 3, 0, &_e));
+        assert_int_equal(is_hot(t, id), cases[c].hot);
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        /* Traffic under a Local policy with no local endpoint: dropped. */
+        assert_int_equal(lcont_service_pick(t, id, NULL, 0, NULL, 7, 0, &p),
+                         cases[c].itp == LCONT_SERVICE_TRAFFIC_LOCAL ? -EHOSTUNREACH : 0);
+        int ext = lcont_service_pick(t, id, NULL, 0, NULL, 7, LCONT_SERVICE_PICK_EXTERNAL, &p);
+        assert_int_equal(ext, cases[c].etp == LCONT_SERVICE_TRAFFIC_LOCAL ? -EHOSTUNREACH : 0);
+    }
+
+    /* Client affinity, two ports, endpoints on different ports: no line. */
+    lcont_service_desc d = LCONT_SERVICE_DESC_INIT;
+    lcont_service_port ports[2] = { { .name = "http", .port = 80, .target_port = 8080 },
+                                    { .name = "admin", .port = 81, .target_port = 9090 } };
+    d.name = "aff";
+    d.ports = ports;
+    d.n_ports = 1;
+    d.affinity = LCONT_SERVICE_AFFINITY_CLIENT_IP;
+    uint64_t aff, two, split;
+    T_OK(lcont_service_add(t, &d, 0, &aff, &_e));
+    d.name = "two";
+    d.n_ports = 2;
+    d.affinity = LCONT_SERVICE_AFFINITY_NONE;
+    T_OK(lcont_service_add(t, &d, 0, &two, &_e));
+    split = test_service(t, "split", 0, 0, 0);
+    set_eps(t, aff, v4, 3);
+    set_eps(t, two, v4, 3);
+    lcont_endpoint_port named[2] = { { .name = "http", .protocol = IPPROTO_TCP, .port = 8080 },
+                                     { .name = "http", .protocol = IPPROTO_TCP, .port = 8081 } };
+    lcont_endpoint_desc eps[2] = { test_ep(v4[0]), test_ep(v4[1]) };
+    eps[0].ports = &named[0];
+    eps[0].n_ports = 1;
+    eps[1].ports = &named[1];
+    eps[1].n_ports = 1;
+    T_OK(lcont_service_set_endpoints(t, split, eps, 2, 0, &_e));
+    assert_false(is_hot(t, aff));
+    assert_false(is_hot(t, two));
+    assert_false(is_hot(t, split));
+    lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+    assert_int_equal(lcont_service_pick(t, split, NULL, 0, NULL, 0, 0, &p), 0);
+    uint32_t first = p.port;
+    assert_int_equal(lcont_service_pick(t, split, NULL, 0, NULL, 0, 0, &p), 0);
+    assert_true(first != p.port && (p.port == 8080 || p.port == 8081));
+    lcont_service_table_unref(t);
+}
+
+/* Lines are rewritten in place, readers in a pick or not; a line being rewritten is not used. */
+static void test_service_layout_hot_rewrite(void **state)
 {
     static const char *const a[] = { "10.5.0.1", "10.5.0.2" }, *const b[] = { "10.5.0.3" };
     lcont_service_table *t = test_table(NULL, NULL);
     uint64_t id = test_service(t, "g", 0, 0, 0);
     set_eps(t, id, a, 2);
-    uintptr_t tag;
-    char *home = lcont__service_home(t, lcont__service_id_slot(id));
-    struct snap *s = snap_of(t, id, &tag);
-    assert_ptr_equal(s, home);
-    uint64_t g0 = s->generation;
+    struct hot_line *h = line_of(t, id);
+    assert_true(is_hot(t, id));
+    uint64_t g0 = atomic_load(&h->generation);
 
-    /* A reader is inside (it may hold the home): the update goes elsewhere. */
     _Atomic uint64_t *rc = lcont__service_read_enter(t);
     set_eps(t, id, b, 1);
-    s = snap_of(t, id, &tag);
-    assert_ptr_not_equal(s, home);
-    assert_false(s->in_home);
-    assert_int_equal(((struct snap *)home)->generation, g0); /* untouched */
-    assert_true(lcont_service_table_reclaim(t) > 0);
-    assert_ptr_not_equal(snap_of(t, id, &tag), home);
+    assert_true(is_hot(t, id));
+    assert_true(atomic_load(&h->generation) > g0);
+    assert_int_equal(atomic_load(&h->n), 1);
     assert_cycle(t, id, b, 1);
-
-    /* Once it left, the next reclaim moves the snapshot home (same generation). */
-    uint64_t g1 = s->generation;
     lcont__service_read_leave(rc);
-    assert_int_equal(lcont_service_table_reclaim(t), 0);
-    s = snap_of(t, id, &tag);
-    assert_ptr_equal(s, home);
-    assert_int_equal(s->generation, g1);
-    assert_cycle(t, id, b, 1);
+
+    /* Mid-rewrite (generation 0): picks come from the snapshot, the line's turn is not taken. */
+    set_eps(t, id, a, 2);
+    uint64_t g = atomic_load(&h->generation);
+    atomic_store(&h->generation, 0);
+    uint32_t turn = atomic_load(&h->counter);
+    for (int round = 0; round < 2; round++)
+        assert_cycle(t, id, a, 2);
+    assert_int_equal(atomic_load(&h->counter), turn);
+    /* Back: the line answers again and its rotation moves. */
+    atomic_store(&h->generation, g);
+    assert_cycle(t, id, a, 2);
+    assert_int_equal(atomic_load(&h->counter), turn + 2);
+
+    /* Removed: the line stops answering at once. */
+    T_OK(lcont_service_remove(t, id, 0, &_e));
+    assert_int_equal(atomic_load(&h->generation), 0);
+    lcont_service_table_unref(t);
+}
+
+/* Endpoint ids name (service, address), and count connections whatever the endpoint's state. */
+static void test_service_layout_endpoint_ids(void **state)
+{
+    lcont_service_table *t = test_table(NULL, NULL);
+    uint64_t s1 = test_service(t, "ids1", LCONT_SERVICE_PICKER_LEAST_CONN, 0, 0);
+    uint64_t s2 = test_service(t, "ids2", 0, 0, 0);
+    lcont_endpoint_desc a = test_ep("10.7.0.1"), b = test_ep("10.7.0.2");
+    uint64_t ida, idb, ida2, id2a;
+    T_OK(lcont_service_upsert_endpoint(t, s1, &a, 0, &ida, &_e));
+    T_OK(lcont_service_upsert_endpoint(t, s1, &b, 0, &idb, &_e));
+    T_OK(lcont_service_upsert_endpoint(t, s2, &a, 0, &id2a, &_e));
+    assert_true(ida != idb && ida != id2a && ida != 0);
+    /* Gone: its id finds nothing; back: the same id, a new connection count. */
+    assert_int_equal(lcont_service_conn_open(t, ida), 0);
+    assert_int_equal(lcont_service_remove_endpoint(t, s1, "10.7.0.1", 0, NULL), 0);
+    assert_int_equal(lcont_service_conn_close(t, ida), -ENOENT);
+    T_OK(lcont_service_upsert_endpoint(t, s1, &a, 0, &ida2, &_e));
+    assert_int_equal(ida2, ida);
+    assert_int_equal(lcont_service_conn_open(t, 12345), -ENOENT);
+    assert_int_equal(lcont_service_conn_open(t, 0), -ENOENT);
+
+    /* Not ready: out of every pool, but its connections still count (and close). */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(lcont_service_conn_open(t, idb), 0);
+    b.ready = LCONT_SERVICE_COND_FALSE;
+    T_OK(lcont_service_upsert_endpoint(t, s1, &b, 0, NULL, &_e));
+    assert_int_equal(lcont_service_conn_close(t, idb), 0);
+    b.ready = LCONT_SERVICE_COND_UNSET;
+    T_OK(lcont_service_upsert_endpoint(t, s1, &b, 0, NULL, &_e));
+    /* b still has 2, a has 0: least-conn keeps choosing a. */
+    for (int i = 0; i < 10; i++) {
+        lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
+        assert_int_equal(lcont_service_pick(t, s1, NULL, 0, NULL, (uint64_t)i * 31, 0, &p), 0);
+        assert_int_equal(p.endpoint_id, ida);
+    }
+
+    /* IPv6: ids stay unique among many, survive a list replacement, come back with the address. */
+    enum {
+        N6 = 2000
+    };
+    uint64_t s3 = test_service(t, "ids6", 0, 0, 0);
+    lcont_endpoint_desc *eps = calloc(N6, sizeof(*eps));
+    char(*addrs)[48] = calloc(N6, 48);
+    uint64_t *ids = calloc(N6, sizeof(uint64_t));
+    assert_true(eps && addrs && ids);
+    for (int i = 0; i < N6; i++) {
+        snprintf(addrs[i], 48, "fd00:%x::%x", i / 7, i);
+        eps[i] = test_ep(addrs[i]);
+    }
+    T_OK(lcont_service_set_endpoints(t, s3, eps, N6, 0, &_e));
+    for (int i = 0; i < N6; i++) {
+        T_OK(lcont_service_upsert_endpoint(t, s3, &eps[i], 0, &ids[i], &_e));
+        assert_false(ids[i] >> 63); /* IPv4 ids have bit 63 */
+        for (int j = 0; j < i; j++)
+            assert_true(ids[j] != ids[i]);
+    }
+    T_OK(lcont_service_set_endpoints(t, s3, eps + 1, N6 - 1, 0, &_e));
+    uint64_t again;
+    T_OK(lcont_service_upsert_endpoint(t, s3, &eps[5], 0, &again, &_e));
+    assert_int_equal(again, ids[5]);
+    T_OK(lcont_service_upsert_endpoint(t, s3, &eps[0], 0, &again, &_e));
+    assert_int_equal(again, ids[0]);
+    free(eps);
+    free(addrs);
+    free(ids);
     lcont_service_table_unref(t);
 }
 
@@ -231,10 +422,10 @@ static void test_service_layout_arena_churn(void **state)
     for (int i = 0; i < 50; i++)
         T_OK(lcont_service_remove(t, ids[i], 0, &_e));
     assert_int_equal(lcont_service_table_reclaim(t), 0);
-    /* Only the slot and home chunks are left: every snapshot and picker table came back. */
+    /* Only the slot and hot line chunks are left: every snapshot and picker table came back. */
     assert_int_equal(t->arena.live,
                      SLOT_CHUNK_SIZE * (sizeof(struct svc_slot) + sizeof(struct ep_slot)) +
-                         ((size_t)HOME_SIZE << HOME_CHUNK_BITS));
+                         (sizeof(struct hot_line) << HOT_CHUNK_BITS));
     lcont_service_table_unref(t);
 }
 
@@ -294,7 +485,7 @@ static void test_service_layout_notify_late(void **state)
     lcont_service_table_unref(t);
 }
 
-/* Endpoint lookup by address string compares parsed addresses first: spellings still differ. */
+/* An endpoint is its address, however spelled (as when a whole list is replaced). */
 static void test_service_layout_address_spelling(void **state)
 {
     lcont_service_table *t = test_table(NULL, NULL);
@@ -303,23 +494,26 @@ static void test_service_layout_address_spelling(void **state)
     uint64_t ida, idb, ida2;
     T_OK(lcont_service_upsert_endpoint(t, id, &a, 0, &ida, &_e));
     T_OK(lcont_service_upsert_endpoint(t, id, &b, 0, &idb, &_e));
-    assert_true(ida != idb); /* another string: another endpoint, as before */
+    assert_int_equal(idb, ida); /* the same endpoint */
     T_OK(lcont_service_upsert_endpoint(t, id, &a, 0, &ida2, &_e));
     assert_int_equal(ida2, ida);
-    assert_int_equal(lcont_service_remove_endpoint(t, id, "not-an-ip", 0, NULL), -ENOENT);
-    assert_int_equal(lcont_service_remove_endpoint(t, id, "fd00:0::1", 0, NULL), 0);
-    assert_int_equal(lcont_service_remove_endpoint(t, id, "fd00:0::1", 0, NULL), -ENOENT);
     lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
     assert_int_equal(lcont_service_pick(t, id, NULL, 0, NULL, 0, 0, &p), 0);
     assert_int_equal(p.endpoint_id, ida);
+    assert_int_equal(lcont_service_remove_endpoint(t, id, "not-an-ip", 0, NULL), -ENOENT);
+    assert_int_equal(lcont_service_remove_endpoint(t, id, "fd00:0::1", 0, NULL), 0);
+    assert_int_equal(lcont_service_remove_endpoint(t, id, "fd00::1", 0, NULL), -ENOENT);
+    assert_int_equal(lcont_service_pick(t, id, NULL, 0, NULL, 0, 0, &p), -ECONNREFUSED);
     lcont_service_table_unref(t);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_service_layout_compact),
-        cmocka_unit_test(test_service_layout_home_grace),
+        cmocka_unit_test(test_service_layout_hot_line),
+        cmocka_unit_test(test_service_layout_hot_eligible),
+        cmocka_unit_test(test_service_layout_hot_rewrite),
+        cmocka_unit_test(test_service_layout_endpoint_ids),
         cmocka_unit_test(test_service_layout_huge_pages),
         cmocka_unit_test(test_service_layout_arena_churn),
         cmocka_unit_test(test_service_layout_least_conn_weights),

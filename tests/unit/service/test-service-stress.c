@@ -46,6 +46,9 @@ static void *reader(void *arg)
                 /* endpoints of service i are 10.<i>.x.y, port 8000 + i */
                 if (a[0] != 10 || a[1] != i || p.port != 8000u + (unsigned)i)
                     atomic_fetch_add(&s->bad, 1);
+                /* IPv4 endpoint ids carry their address (hot-line picks rebuild them). */
+                if ((uint32_t)p.endpoint_id != in->sin_addr.s_addr || !(p.endpoint_id >> 63))
+                    atomic_fetch_add(&s->bad, 1);
                 lcont_service_conn_open(s->t, p.endpoint_id);
                 lcont_service_conn_close(s->t, p.endpoint_id);
                 n++;
