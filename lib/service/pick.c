@@ -206,16 +206,17 @@ static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_e
 /*
  * A pick answered by slot @idx's hot line alone (service-internal.h), or false
  * when the snapshot must answer: the service is not simple or its line is
- * being rewritten, another port is asked for by name or number, or external
- * traffic falls under a Local policy. The reader's half of the sequence lock:
+ * being rewritten, another port is asked for, or external traffic falls
+ * under a Local policy. (A pick by port name goes to the snapshot without
+ * reading the line: names are not in it.) The reader's half of the sequence lock:
  * the generation, the fields, an acquire fence, the generation again.
  */
-static bool pick_hot(const struct hot_line *h, uint64_t service_id, const char *port_name,
-                     uint32_t port, uint64_t flow_hash, uint64_t flags, lcont_endpoint_pick *out)
+static bool pick_hot(const struct hot_line *h, uint64_t service_id, uint32_t port,
+                     uint64_t flow_hash, uint64_t flags, lcont_endpoint_pick *out)
 {
     bool external = (flags & LCONT_SERVICE_PICK_EXTERNAL) != 0;
     uint64_t generation = atomic_load_explicit(&h->generation, memory_order_acquire);
-    if (generation == 0 || port_name ||
+    if (generation == 0 ||
         atomic_load_explicit(&h->svc_seq, RELAXED) != (uint32_t)(service_id >> 32))
         return false;
     uint32_t node_port = atomic_load_explicit(&h->node_port, RELAXED);
@@ -256,7 +257,7 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
         return -ENOENT;
     /* A simple service is answered by its hot line: one cache line, nothing else. */
     const struct hot_line *h = lcont__service_hot_line(t, idx);
-    if (pick_hot(h, service_id, port_name, port, flow_hash, flags, out))
+    if (!port_name && pick_hot(h, service_id, port, flow_hash, flags, out))
         return 0;
 
     _Atomic uint64_t *rc = lcont__service_read_enter(t);
