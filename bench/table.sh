@@ -3,10 +3,12 @@
 # Service table benchmark (issue 5): pick latency p50/p99 with 30k services x 10
 # endpoints, cost of a one-endpoint update, full load of 10k x 10 (JSON and API).
 # No peer library is installed for this; the goals of issue 5 are the reference.
-# Picks for a random service among 30k are bound by memory latency, so the
-# script first prints bench/memory-latency over 16 MiB (the size of the pick
-# data): about 25 ns when the L3 is ours, 130+ ns when a neighbour (another
-# VM, a build on the sibling CPU) is using it; pick figures follow that.
+# Picks for a random service among 30k are bound by memory latency: one 64-byte
+# hot line per service, 1.9 MiB in all. The script first prints
+# bench/memory-latency over 16 MiB (about 25 ns when the L3 is ours, 115+ ns
+# when a neighbour, another VM or a build on the sibling CPU, is using it), and
+# each run times one random load over 1.9 MiB around its picks
+# (memory_p99_ns): pick p99 follows that figure.
 #
 # usage: bench/table.sh [-r RUNS] [BUILDDIR]      (default BUILDDIR=build, RUNS=3)
 # Prints every run, then the run with the median pick p99 again, whose JSON
