@@ -10,6 +10,8 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -207,6 +209,75 @@ static int test_cgroup_network_where_mounted(void)
     return destroy(cg);
 }
 
+#define NET_MOUNT "/sys/fs/cgroup/net_cls,net_prio"
+
+/* In a child with its own mount namespace: mount net_cls,net_prio as a v1 host has them. */
+static int network_v1_mounted_child(void)
+{
+    char file[512], buf[256];
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return 77;
+    bool made = mkdir(NET_MOUNT, 0755) == 0; /* an empty directory in the host's tmpfs */
+    if (!made && errno != EEXIST)
+        return 77;
+    if (mount("cgroup", NET_MOUNT, "cgroup", 0, "net_cls,net_prio") < 0) {
+        fprintf(stderr, "# cannot mount net_cls,net_prio: %s\n", strerror(errno));
+        if (made)
+            rmdir(NET_MOUNT);
+        return 77;
+    }
+    struct lcont_cgroup *cg = cgt_create("net1");
+    struct lcont_spec_net_priority prio[2] = { { (char *)"lo", 5 }, { (char *)"lo", 7 } };
+    struct lcont_spec_resources res = { .has_net_class_id = true,
+                                        .net_class_id = 0x100001,
+                                        .net_priorities = prio,
+                                        .n_net_priorities = 2 };
+    int r = -1;
+    if (cg && apply(cg, &res) == 0) {
+        /* Read through the mount point itself: the helpers' mount list predates it. */
+        snprintf(file, sizeof(file), NET_MOUNT "%s/net_cls.classid", cgt_path("net1"));
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        buf[n > 0 ? n : 0] = '\0';
+        bool classid = n > 0 && atoll(buf) == 0x100001;
+        if (fd >= 0)
+            close(fd);
+        snprintf(file, sizeof(file), NET_MOUNT "%s/net_prio.ifpriomap", cgt_path("net1"));
+        fd = open(file, O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        buf[n > 0 ? n : 0] = '\0';
+        if (fd >= 0)
+            close(fd);
+        /* The later entry for one interface wins, as in the file's own semantics. */
+        bool prio_ok = strstr(buf, "lo 7") != NULL;
+        if (!classid || !prio_ok)
+            fprintf(stderr, "net_cls.classid or net_prio.ifpriomap wrong: '%s'\n", buf);
+        r = classid && prio_ok ? 0 : -1;
+    }
+    if (cg && destroy(cg) < 0)
+        r = -1;
+    /* A v1 hierarchy outlives its mount while it has cgroups: leave none. */
+    snprintf(file, sizeof(file), NET_MOUNT "%s", cgt_parent());
+    if (rmdir(file) < 0 && errno != ENOENT)
+        r = -1;
+    umount(NET_MOUNT);
+    if (made)
+        rmdir(NET_MOUNT);
+    return r;
+}
+
+static int test_cgroup_network_v1_mounted(void)
+{
+    if (is_v2())
+        return 77; /* v2 has no network controllers; the values are ignored there */
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(network_v1_mounted_child() & 0xff);
+    int status = cgt_wait(pid);
+    CHECK(WIFEXITED(status), "child status %d", status);
+    return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
 static int test_cgroup_rdma_needs_controller(void)
 {
     struct lcont_cgroup *cg = cgt_create("rdma");
@@ -401,6 +472,7 @@ int main(void)
         CGT_TEST(test_cgroup_blkio_weight),
         CGT_TEST(test_cgroup_hugetlb_limit),
         CGT_TEST(test_cgroup_network_where_mounted),
+        CGT_TEST(test_cgroup_network_v1_mounted),
         CGT_TEST(test_cgroup_rdma_needs_controller),
         CGT_TEST(test_cgroup_cpu_burst),
         CGT_TEST(test_cgroup_devices_ebpf_program),
