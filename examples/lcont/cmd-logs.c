@@ -3,7 +3,8 @@
  * lcont logs: the text of a detached container's ctr.log, without the CRI prefix
  * ("<time> <stream> <F|P> "), stdout records on stdout and stderr records on stderr.
  * -f follows the file until the monitor has released its lock (the container exited and
- * everything it wrote is in the file).
+ * everything it wrote is in the file). With --log-opt max-size the monitor rotates the log:
+ * ctr.log.<N> (oldest) .. ctr.log.1 come first, and -f follows ctr.log across rotations.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -90,6 +92,76 @@ static long print_available(FILE *log, const struct logs_args *a, long skip)
     return n;
 }
 
+#define ROTATED_MAX 1000 /* the most --log-opt max-file allows */
+
+/*
+ * The rotated logs that exist, oldest first, leaving out the file @current (it may have
+ * been rotated since it was opened: it is read as the current one).
+ */
+static size_t rotated_open(const char *path, FILE *current, FILE **ret)
+{
+    struct stat cur, st;
+    size_t n = 0, k = 1;
+    char name[4200];
+
+    if (fstat(fileno(current), &cur) < 0)
+        return 0;
+    for (; k <= ROTATED_MAX; k++) {
+        snprintf(name, sizeof(name), "%s.%zu", path, k);
+        if (access(name, F_OK) < 0)
+            break;
+    }
+    while (--k >= 1) {
+        snprintf(name, sizeof(name), "%s.%zu", path, k);
+        FILE *f = fopen(name, "re");
+        if (!f)
+            continue;
+        if (fstat(fileno(f), &st) == 0 && st.st_ino == cur.st_ino && st.st_dev == cur.st_dev) {
+            fclose(f);
+            continue;
+        }
+        ret[n++] = f;
+    }
+    return n;
+}
+
+/* The log was rotated: @log is no longer the file at @path. */
+static bool log_rotated(FILE *log, const char *path)
+{
+    struct stat a, b;
+    return fstat(fileno(log), &a) == 0 && stat(path, &b) == 0 &&
+           (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+}
+
+/*
+ * The file written after @log, which has been rotated: if @log is ctr.log.<k> now, that
+ * is ctr.log.<k-1> (ctr.log for k = 1); if it was rotated out, the oldest one left
+ * (what came in between is gone: the monitor rotated faster than we read).
+ */
+static FILE *log_next(const char *path, FILE *log)
+{
+    struct stat cur, st;
+    char name[4200];
+    size_t k = 1, oldest = 0;
+
+    if (fstat(fileno(log), &cur) < 0)
+        return NULL;
+    for (; k <= ROTATED_MAX; k++) {
+        snprintf(name, sizeof(name), "%s.%zu", path, k);
+        if (stat(name, &st) < 0)
+            break;
+        oldest = k;
+        if (st.st_ino == cur.st_ino && st.st_dev == cur.st_dev) {
+            oldest = k - 1; /* the next newer one */
+            break;
+        }
+    }
+    if (oldest == 0)
+        return fopen(path, "re");
+    snprintf(name, sizeof(name), "%s.%zu", path, oldest);
+    return fopen(name, "re");
+}
+
 static long count_records(FILE *log)
 {
     long n = 0;
@@ -113,7 +185,7 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct logs_args a = { .tail = -1 };
-    char path[4096], lock[4096], *end;
+    char path[4096], *end;
     const char *id;
     long skip = 0;
     FILE *log;
@@ -163,16 +235,27 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
         return cli_fail("open %s: %s", path, strerror(e));
     }
     close(lockfd);
+    FILE **rotated = calloc(ROTATED_MAX, sizeof(FILE *));
+    size_t n_rotated = rotated ? rotated_open(path, log, rotated) : 0;
     if (a.tail >= 0) {
         long total = count_records(log);
+        for (size_t i = 0; i < n_rotated; i++)
+            total += count_records(rotated[i]);
         skip = total > a.tail ? total - a.tail : 0;
     }
+    for (size_t i = 0; i < n_rotated; i++) {
+        long n = print_available(rotated[i], &a, skip);
+        skip = skip > n ? skip - n : 0;
+        fclose(rotated[i]);
+    }
+    free(rotated);
     if (a.follow) {
-        /* woken by new records, and by the monitor closing its lock when it is done */
+        /* woken by new records, a rotation, and the monitor closing its lock when it is done */
+        char dir[4096];
         ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-        if (ino >= 0 && (inotify_add_watch(ino, path, IN_MODIFY) < 0 ||
-                         bundle_path(cli, id, BUNDLE_MONITOR_LOCK, lock, sizeof(lock)) < 0 ||
-                         inotify_add_watch(ino, lock, IN_CLOSE_WRITE) < 0)) {
+        if (ino >= 0 && (bundle_path(cli, id, NULL, dir, sizeof(dir)) < 0 ||
+                         inotify_add_watch(
+                             ino, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0)) {
             close(ino);
             ino = -1;
         }
@@ -184,6 +267,20 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
         char buf[4096];
 
         skip = skip > n ? skip - n : 0;
+        struct stat st;
+        if (a.follow && fstat(fileno(log), &st) == 0 && st.st_size < ftello(log))
+            fseeko(log, 0, SEEK_SET); /* max-file=1: the monitor started the file over */
+        if (a.follow && log_rotated(log, path)) {
+            /* the monitor finished this file before it renamed it: read the rest, move on */
+            FILE *next = log_next(path, log);
+            if (next) {
+                n = print_available(log, &a, skip);
+                skip = skip > n ? skip - n : 0;
+                fclose(log);
+                log = next;
+                continue;
+            }
+        }
         if (!alive)
             break;
         /* the timeout is a fallback only (no inotify) */

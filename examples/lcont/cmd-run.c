@@ -7,6 +7,7 @@
  * rootfs mount point), its runtime state in <runroot>/<id>/, so lcont-run
  * --root <runroot> sees the same containers.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -53,6 +54,10 @@ static const char run_usage[] =
     "  -t, --tty             give the container a pseudo-terminal, proxied through this one\n"
     "                        (raw mode when stdin is a terminal; window size follows)\n"
     "  -i, --interactive     accepted for docker compatibility: stdin is always attached\n"
+    "  --log-opt max-size=SIZE  with -d: rotate ctr.log once it would pass SIZE bytes\n"
+    "                        (suffix k, m or g; default: no limit)\n"
+    "  --log-opt max-file=N  with -d and max-size: keep N files in all, ctr.log and\n"
+    "                        ctr.log.1 (newest) to ctr.log.<N-1> (default 1: start over)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Without --rm the stopped container stays until 'lcont rm NAME'.\n";
@@ -117,6 +122,8 @@ static int random_id(char buf[13])
 
 struct run_args {
     int rm, readonly, tty, detach;
+    uint64_t log_max_size; /* 0: no rotation */
+    unsigned log_max_files;
     const char *name, *workdir, *user, *hostname;
     char **env; /* "K=V" */
     size_t n_env;
@@ -163,6 +170,39 @@ static void run_args_free(struct run_args *a)
     env_free(a->env, a->n_env);
 }
 
+/* "max-size=10m" or "max-file=3", as docker's json-file driver takes them. */
+static int parse_log_opt(const char *opt, struct run_args *a)
+{
+    char *end;
+    errno = 0;
+    if (strncmp(opt, "max-size=", 9) == 0) {
+        const char *v = opt + 9;
+        unsigned long long n = strtoull(v, &end, 10);
+        int shift = 0;
+        if (*end == 'k' || *end == 'K')
+            shift = 10;
+        else if (*end == 'm' || *end == 'M')
+            shift = 20;
+        else if (*end == 'g' || *end == 'G')
+            shift = 30;
+        if (shift)
+            end++;
+        if (!isdigit((unsigned char)*v) || *end || errno || n == 0 || n > (UINT64_MAX >> shift))
+            return -1;
+        a->log_max_size = (uint64_t)n << shift;
+        return 0;
+    }
+    if (strncmp(opt, "max-file=", 9) == 0) {
+        const char *v = opt + 9;
+        unsigned long n = strtoul(v, &end, 10);
+        if (!isdigit((unsigned char)*v) || *end || errno || n < 1 || n > 1000)
+            return -1;
+        a->log_max_files = (unsigned)n;
+        return 0;
+    }
+    return -1;
+}
+
 /* -1 to go on, else the exit status. */
 static int parse_run(int argc, char **argv, struct run_args *a)
 {
@@ -178,6 +218,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
         { "read-only", no_argument, NULL, 'r' },
         { "tty", no_argument, NULL, 't' },
         { "interactive", no_argument, NULL, 'i' },
+        { "log-opt", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -221,6 +262,13 @@ static int parse_run(int argc, char **argv, struct run_args *a)
             break;
         case 'i':
             break;
+        case 'L':
+            if (parse_log_opt(optarg, a) < 0)
+                return cli_usage_error(run_usage,
+                                       "--log-opt '%s': want max-size=SIZE[k|m|g] or "
+                                       "max-file=N (N >= 1)",
+                                       optarg);
+            break;
         case 'h':
             fputs(run_usage, stdout);
             return 0;
@@ -231,6 +279,8 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     }
     if (optind >= argc)
         return cli_usage_error(run_usage, "'run' needs an IMAGE");
+    if (a->log_max_size && !a->detach)
+        return cli_usage_error(run_usage, "--log-opt: only a detached container (-d) has a log");
     if (a->detach && a->tty)
         return cli_usage_error(run_usage, "-d and -t together are not supported: lcont cannot "
                                           "attach to a detached container's terminal");
@@ -314,6 +364,10 @@ static int write_meta(const struct run_args *a, const char *id, lcont_image *img
     cJSON_AddBoolToObject(o, "rm", a->rm);
     cJSON_AddBoolToObject(o, "detached", a->detach);
     cJSON_AddBoolToObject(o, "tty", a->tty);
+    if (a->log_max_size) {
+        cJSON_AddNumberToObject(o, "log_max_size", (double)a->log_max_size);
+        cJSON_AddNumberToObject(o, "log_max_files", a->log_max_files ? a->log_max_files : 1);
+    }
     text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!text)

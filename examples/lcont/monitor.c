@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 
 /* Longer lines are split into partial ("P") records, as the kubelet does. */
@@ -33,7 +35,43 @@ struct log_file {
     int fd;
     off_t size;       /* where the next record starts */
     uint64_t dropped; /* records lost to write errors (a full disk) */
+    const char *path;
+    uint64_t max_size;  /* --log-opt max-size, 0: none */
+    unsigned max_files; /* ctr.log and the rotated ctr.log.1 .. ctr.log.<max_files - 1> */
 };
+
+/*
+ * ctr.log would pass max-size: ctr.log.<k> becomes ctr.log.<k+1> (the oldest falls off),
+ * ctr.log becomes ctr.log.1, and a new ctr.log starts; with one file, ctr.log starts over.
+ * Records are never split between files. A reader that has ctr.log open finishes it under
+ * its new name (lcont logs -f then opens the new one).
+ */
+static void log_rotate(struct log_file *log)
+{
+    char from[4200], to[4200];
+    int fd;
+
+    if (log->max_files <= 1) {
+        if (ftruncate(log->fd, 0) == 0)
+            log->size = 0;
+        return;
+    }
+    for (unsigned k = log->max_files - 1; k >= 1; k--) {
+        if (k == 1)
+            snprintf(from, sizeof(from), "%s", log->path);
+        else
+            snprintf(from, sizeof(from), "%s.%u", log->path, k - 1);
+        snprintf(to, sizeof(to), "%s.%u", log->path, k);
+        if (rename(from, to) < 0 && errno != ENOENT)
+            return; /* keep writing where we are rather than lose records */
+    }
+    fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return; /* the old fd still works: it goes on under its new name */
+    close(log->fd);
+    log->fd = fd;
+    log->size = 0;
+}
 
 struct log_stream {
     const char *name; /* "stdout" or "stderr" */
@@ -55,6 +93,8 @@ static void log_record(struct log_file *log, const char *stream, char tag, const
     memcpy(rec + n, text, len);
     n += len;
     rec[n++] = '\n';
+    if (log->max_size && log->size > 0 && (uint64_t)log->size + n > log->max_size)
+        log_rotate(log);
     do
         w = write(log->fd, rec, n);
     while (w < 0 && errno == EINTR);
@@ -147,7 +187,8 @@ static void __attribute__((noreturn))
 monitor_main(struct cli *cli, const char *id, int rm, int keep, int syncfd)
 {
     struct log_stream *out = calloc(1, sizeof(*out)), *err_s = calloc(1, sizeof(*err_s));
-    struct log_file log = { .fd = -1 };
+    struct log_file log = { .fd = -1, .path = NULL };
+    cJSON *meta = NULL;
     lcont_create_opts co = LCONT_CREATE_OPTS_INIT;
     lcont_container *c = NULL;
     lcont_process *init = NULL;
@@ -195,6 +236,17 @@ monitor_main(struct cli *cli, const char *id, int rm, int keep, int syncfd)
         cli_fail("lock %s/%s: %s", dir, BUNDLE_MONITOR_LOCK, strerror(-monfd));
         goto failed;
     }
+    /* rotation limits, as run -d was given them (start reads them again) */
+    meta = bundle_read_json(cli, id, BUNDLE_META);
+    if (meta) {
+        const cJSON *ms = cJSON_GetObjectItemCaseSensitive(meta, "log_max_size");
+        const cJSON *mf = cJSON_GetObjectItemCaseSensitive(meta, "log_max_files");
+        if (cJSON_IsNumber(ms) && ms->valuedouble >= 1)
+            log.max_size = (uint64_t)ms->valuedouble;
+        log.max_files = cJSON_IsNumber(mf) && mf->valuedouble >= 1 ? (unsigned)mf->valuedouble : 1;
+        cJSON_Delete(meta);
+    }
+    log.path = logpath;
     log.fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (log.fd < 0 || fstat(log.fd, &st) < 0) {
         cli_fail("open %s: %s", logpath, strerror(errno));

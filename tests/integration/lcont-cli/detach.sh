@@ -94,6 +94,49 @@ no-newline" ] || fail "last line: $(tail -c 20 "$T/long.out")"
 [ "$(grep -vc "$CRI" "$STORE/containers/${P}long/ctr.log")" -eq 0 ] || fail "long: CRI format"
 lc rm "${P}long" >/dev/null
 
+# ---- --log-opt: ctr.log rotates under max-size into max-file files; logs reads them in order ----
+expect_status 2 "$T/out" lc run --log-opt max-size=1k $IMG true
+grep -q 'only a detached container' "$T/out.err" || fail "--log-opt without -d: $(cat "$T/out.err")"
+expect_status 2 "$T/out" lc run -d --log-opt max-size=1x $IMG true
+expect_status 2 "$T/out" lc run -d --log-opt max-file=0 $IMG true
+lc run -d --name "${P}rot" --log-opt max-size=2k --log-opt max-file=3 $IMG sh -c \
+    'i=0; while test $i -lt 200; do echo line$i; i=$((i + 1)); done' >/dev/null
+[ "$(lc wait "${P}rot")" = 0 ] || fail "rotating container"
+D="$STORE/containers/${P}rot"
+[ -f "$D/ctr.log.1" ] && [ -f "$D/ctr.log.2" ] && [ ! -e "$D/ctr.log.3" ] || fail "rotated: $(ls "$D")"
+for f in "$D"/ctr.log*; do
+    [ "$(stat -c %s "$f")" -le 2048 ] || fail "$f is over max-size"
+    [ "$(grep -vc "$CRI" "$f")" -eq 0 ] || fail "$f: a record was split"
+done
+lc logs "${P}rot" >"$T/rot.out"
+first=$(head -n1 "$T/rot.out" | sed 's/^line//')
+[ "$first" -gt 0 ] || fail "nothing was rotated away"
+seq -f 'line%g' "$first" 199 | cmp -s - "$T/rot.out" || fail "rotated logs: $(head -3 "$T/rot.out")"
+[ "$(lc logs --tail 3 "${P}rot")" = "$(printf 'line197\nline198\nline199')" ] ||
+    fail "--tail across files: $(lc logs --tail 3 "${P}rot")"
+lc rm "${P}rot" >/dev/null
+# -f follows ctr.log across rotations (file by file: enough files that none is rotated out
+# before it is read), nothing lost or repeated
+lc run -d --name "${P}rotf" --log-opt max-size=1k --log-opt max-file=10 $IMG sh -c \
+    'go=; trap "go=1" USR1; echo ready; while [ -z "$go" ]; do sleep 0.01; done
+     i=0; while test $i -lt 100; do echo f$i; i=$((i + 1)); done' >/dev/null
+lc_exec logs -f "${P}rotf" >"$T/rotf" 2>&1 &
+follow=$!
+wait_output "$T/rotf" ready $follow
+lc kill -s USR1 "${P}rotf" >/dev/null || fail "kill -s USR1"
+wait $follow || fail "logs -f across rotations failed"
+{ echo ready; seq -f 'f%g' 0 99; } | cmp -s - "$T/rotf" || fail "logs -f lost or repeated: $(cat "$T/rotf" | tr '\n' ' ')"
+[ -f "$STORE/containers/${P}rotf/ctr.log.1" ] || fail "no rotation under -f"
+lc rm "${P}rotf" >/dev/null
+# one file: it starts over at max-size
+lc run -d --name "${P}rot1" --log-opt max-size=1k $IMG sh -c \
+    'i=0; while test $i -lt 100; do echo o$i; i=$((i + 1)); done' >/dev/null
+[ "$(lc wait "${P}rot1")" = 0 ] || fail "one-file container"
+[ ! -e "$STORE/containers/${P}rot1/ctr.log.1" ] || fail "max-file=1 made ctr.log.1"
+[ "$(lc logs --tail 1 "${P}rot1")" = o99 ] || fail "max-file=1: $(lc logs "${P}rot1" | tail -2)"
+[ "$(stat -c %s "$STORE/containers/${P}rot1/ctr.log")" -le 1024 ] || fail "max-file=1 size"
+lc rm "${P}rot1" >/dev/null
+
 # ---- ps -a: Exited (N); ps alone does not list it ----
 lc ps -a >"$T/ps"
 grep -q "^${P}up .*Exited (6) .* ago$" "$T/ps" || fail "ps -a: $(cat "$T/ps")"
