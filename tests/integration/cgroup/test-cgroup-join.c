@@ -64,6 +64,12 @@ static int v1_lines_all(pid_t pid, const char *path, int *n_lines)
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2 || c2 == c1 + 1) /* "0::" is the cgroup2 line */
             continue;
+        /* A hierarchy mounted once and unmounted lives on (its root holds every process)
+         * but has no directory anyone could join: skip it. */
+        char first[64], dir[512];
+        snprintf(first, sizeof(first), "%.*s", (int)strcspn(c1 + 1, ",:"), c1 + 1);
+        if (!cgt_dir(first, "/", dir, sizeof(dir)))
+            continue;
         c2[1 + strcspn(c2 + 1, "\n")] = '\0';
         if (strcmp(c2 + 1, path) != 0) {
             fprintf(stderr, "pid %d is in %s\n", (int)pid, line);
