@@ -257,7 +257,7 @@ int lcont_service_pick(const lcont_service_table *ct, uint64_t service_id, const
         return -ENOENT;
     /* A simple service is answered by its hot line: one cache line, nothing else. */
     const struct hot_line *h = lcont__service_hot_line(t, idx);
-    if (!port_name && pick_hot(h, service_id, port, flow_hash, flags, out))
+    if (h && !port_name && pick_hot(h, service_id, port, flow_hash, flags, out))
         return 0;
 
     _Atomic uint64_t *rc = lcont__service_read_enter(t);

@@ -52,13 +52,7 @@ int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret)
     uint32_t idx = (uint32_t)t->n_svc_slots;
     if (idx >= SLOT_MAX)
         return -ENOSPC;
-    if (!atomic_load(&t->svc_chunks[idx >> SLOT_CHUNK_BITS])) {
-        struct svc_slot *c = lcont__arena_alloc(&t->arena, SLOT_CHUNK_SIZE * sizeof(*c));
-        if (!c)
-            return -ENOMEM;
-        memset(c, 0, SLOT_CHUNK_SIZE * sizeof(*c));
-        atomic_store_explicit(&t->svc_chunks[idx >> SLOT_CHUNK_BITS], c, memory_order_release);
-    }
+    /* Hot lines first: a reader that finds a slot finds its line. */
     if (!atomic_load(&t->hot_chunks[idx >> HOT_CHUNK_BITS])) {
         struct hot_line *h =
             lcont__arena_alloc(&t->arena, sizeof(struct hot_line) << HOT_CHUNK_BITS);
@@ -66,6 +60,13 @@ int lcont__service_svc_slot_alloc(struct lcont_service_table *t, uint32_t *ret)
             return -ENOMEM;
         memset(h, 0, sizeof(struct hot_line) << HOT_CHUNK_BITS);
         atomic_store_explicit(&t->hot_chunks[idx >> HOT_CHUNK_BITS], h, memory_order_release);
+    }
+    if (!atomic_load(&t->svc_chunks[idx >> SLOT_CHUNK_BITS])) {
+        struct svc_slot *c = lcont__arena_alloc(&t->arena, SLOT_CHUNK_SIZE * sizeof(*c));
+        if (!c)
+            return -ENOMEM;
+        memset(c, 0, SLOT_CHUNK_SIZE * sizeof(*c));
+        atomic_store_explicit(&t->svc_chunks[idx >> SLOT_CHUNK_BITS], c, memory_order_release);
     }
     if (idx % SLOT_CHUNK_SIZE == 0 || !t->services) {
         struct service **s = realloc(t->services, (idx + SLOT_CHUNK_SIZE) * sizeof(*s));
