@@ -141,6 +141,28 @@ int monitor_spawn(struct cli *cli, const char *id, int rm, int keep);
 /* cmd-ps.c */
 int cmd_ps(struct cli *cli, int argc, char **argv);
 int cmd_container_inspect(struct cli *cli, int argc, char **argv);
+/* run-config.c: what run adds to the image's config */
+struct run_volume {
+    char *source, *destination; /* absolute; source resolved on the host */
+    int readonly;
+};
+struct run_extra {
+    struct run_volume *volumes;
+    size_t n_volumes;
+    uint64_t memory;    /* bytes; 0: no limit */
+    uint64_t cpu_quota; /* us per 100 ms; 0: no limit */
+    int64_t pids_limit; /* 0: no limit */
+};
+/* "64m", "1g", "512k", "1048576": bytes (k/m/g are powers of 1024). */
+int parse_size(const char *s, uint64_t *ret);
+/* "1.5": a CFS quota per 100 ms period. */
+int parse_cpus(const char *s, uint64_t *ret_quota);
+/* -v HOST:CONTAINER[:ro|rw]; prints the error itself (returns its exit status). */
+int volume_parse(const char *arg, struct run_volume *ret);
+void volume_free(struct run_volume *v);
+/* @json with the mounts and resources of @x added; -EINVAL when @json is not an object. */
+int config_add_run_extra(const char *json, const struct run_extra *x, char **ret);
+
 /* cmd-logs.c */
 int cmd_logs(struct cli *cli, int argc, char **argv);
 /* cmd-ctl.c */

@@ -54,6 +54,11 @@ static const char run_usage[] =
     "  -t, --tty             give the container a pseudo-terminal, proxied through this one\n"
     "                        (raw mode when stdin is a terminal; window size follows)\n"
     "  -i, --interactive     accepted for docker compatibility: stdin is always attached\n"
+    "  -v, --volume HOST:CTR[:ro|rw]  bind-mount the host path HOST (absolute, existing)\n"
+    "                        at CTR in the container, read-write unless :ro\n"
+    "  -m, --memory SIZE     memory limit (suffix k, m or g)\n"
+    "  --cpus N              CPU time limit in CPUs (1.5: 150 ms per 100 ms)\n"
+    "  --pids-limit N        at most N processes\n"
     "  --log-opt max-size=SIZE  with -d: rotate ctr.log once it would pass SIZE bytes\n"
     "                        (suffix k, m or g; default: no limit)\n"
     "  --log-opt max-file=N  with -d and max-size: keep N files in all, ctr.log and\n"
@@ -124,6 +129,7 @@ struct run_args {
     int rm, readonly, tty, detach;
     uint64_t log_max_size; /* 0: no rotation */
     unsigned log_max_files;
+    struct run_extra extra; /* volumes and limits */
     const char *name, *workdir, *user, *hostname;
     char **env; /* "K=V" */
     size_t n_env;
@@ -168,6 +174,22 @@ void env_free(char **env, size_t n_env)
 static void run_args_free(struct run_args *a)
 {
     env_free(a->env, a->n_env);
+    for (size_t i = 0; i < a->extra.n_volumes; i++)
+        volume_free(&a->extra.volumes[i]);
+    free(a->extra.volumes);
+}
+
+static int add_volume(struct run_args *a, const char *arg)
+{
+    struct run_volume *v =
+        realloc(a->extra.volumes, (a->extra.n_volumes + 1) * sizeof(*a->extra.volumes));
+    if (!v)
+        return cli_fail("out of memory");
+    a->extra.volumes = v;
+    int r = volume_parse(arg, &v[a->extra.n_volumes]);
+    if (r == 0)
+        a->extra.n_volumes++;
+    return r;
 }
 
 /* "max-size=10m" or "max-file=3", as docker's json-file driver takes them. */
@@ -175,23 +197,8 @@ static int parse_log_opt(const char *opt, struct run_args *a)
 {
     char *end;
     errno = 0;
-    if (strncmp(opt, "max-size=", 9) == 0) {
-        const char *v = opt + 9;
-        unsigned long long n = strtoull(v, &end, 10);
-        int shift = 0;
-        if (*end == 'k' || *end == 'K')
-            shift = 10;
-        else if (*end == 'm' || *end == 'M')
-            shift = 20;
-        else if (*end == 'g' || *end == 'G')
-            shift = 30;
-        if (shift)
-            end++;
-        if (!isdigit((unsigned char)*v) || *end || errno || n == 0 || n > (UINT64_MAX >> shift))
-            return -1;
-        a->log_max_size = (uint64_t)n << shift;
-        return 0;
-    }
+    if (strncmp(opt, "max-size=", 9) == 0)
+        return parse_size(opt + 9, &a->log_max_size);
     if (strncmp(opt, "max-file=", 9) == 0) {
         const char *v = opt + 9;
         unsigned long n = strtoul(v, &end, 10);
@@ -219,13 +226,17 @@ static int parse_run(int argc, char **argv, struct run_args *a)
         { "tty", no_argument, NULL, 't' },
         { "interactive", no_argument, NULL, 'i' },
         { "log-opt", required_argument, NULL, 'L' },
+        { "volume", required_argument, NULL, 'v' },
+        { "memory", required_argument, NULL, 'm' },
+        { "cpus", required_argument, NULL, 'C' },
+        { "pids-limit", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c;
 
     /* "+": the first non-option is IMAGE; everything after it is the command */
-    while ((c = getopt_long(argc, argv, "+de:w:u:tih", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+de:w:u:tiv:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'R':
             a->rm = 1;
@@ -262,6 +273,28 @@ static int parse_run(int argc, char **argv, struct run_args *a)
             break;
         case 'i':
             break;
+        case 'v':
+            if (add_volume(a, optarg) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'm':
+            if (parse_size(optarg, &a->extra.memory) < 0)
+                return cli_usage_error(run_usage, "--memory '%s': want SIZE[k|m|g]", optarg);
+            break;
+        case 'C':
+            if (parse_cpus(optarg, &a->extra.cpu_quota) < 0)
+                return cli_usage_error(run_usage, "--cpus '%s': want a number of CPUs >= 0.01",
+                                       optarg);
+            break;
+        case 'P': {
+            char *end;
+            errno = 0;
+            long long n = strtoll(optarg, &end, 10);
+            if (!*optarg || *end || errno || n < 1)
+                return cli_usage_error(run_usage, "--pids-limit '%s': want N >= 1", optarg);
+            a->extra.pids_limit = n;
+            break;
+        }
         case 'L':
             if (parse_log_opt(optarg, a) < 0)
                 return cli_usage_error(run_usage,
@@ -428,8 +461,21 @@ static int prepare_bundle(struct cli *cli, const struct run_args *a, const char 
         bundle_remove(cli, id, 1);
         return r;
     }
-    r = cli_write_file(dir, "config.json", json);
-    lcont_free(json);
+    if (a->extra.n_volumes || a->extra.memory || a->extra.cpu_quota || a->extra.pids_limit) {
+        char *edited = NULL;
+        r = config_add_run_extra(json, &a->extra, &edited);
+        lcont_free(json);
+        if (r < 0) {
+            cli_fail("add volumes and limits to the config: %s", strerror(-r));
+            bundle_remove(cli, id, 1);
+            return 1;
+        }
+        r = cli_write_file(dir, "config.json", edited);
+        free(edited);
+    } else {
+        r = cli_write_file(dir, "config.json", json);
+        lcont_free(json);
+    }
     if (r == 0)
         r = write_meta(a, id, img, dir);
     if (r < 0) {

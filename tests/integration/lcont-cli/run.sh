@@ -142,6 +142,35 @@ set -e
 [ ! -e "$STORE/containers/${P}busy" ] || fail "rm --force left the bundle"
 no_mounts_below "$STORE/containers"
 
+# -v: a host directory bind-mounted read-write, or read-only with :ro; bad specs refused
+mkdir -p "$T/vol"
+echo from-host >"$T/vol/in.txt"
+expect_status 0 "$T/out" lc run --rm -u 0 -v "$T/vol:/data" $IMG sh -c 'cat /data/in.txt; echo from-ctr >/data/out.txt'
+[ "$(cat "$T/out")" = from-host ] || fail "-v read: $(cat "$T/out")"
+[ "$(cat "$T/vol/out.txt")" = from-ctr ] || fail "-v write did not reach the host"
+expect_status 1 "$T/out" lc run --rm -u 0 -v "$T/vol/:/data:ro" $IMG sh -c 'cat /data/in.txt && echo x >/data/ro.txt'
+[ "$(cat "$T/out")" = from-host ] || fail "-v :ro read: $(cat "$T/out")"
+[ ! -e "$T/vol/ro.txt" ] || fail "a :ro volume was written"
+grep -qi 'read-only' "$T/out.err" || fail "-v :ro write error: $(cat "$T/out.err")"
+for bad in "relative:/x" "$T/nosuch:/x" "$T/vol:/x:bogus" "$T/vol:relative" "$T/vol:/" "$T/vol"; do
+    expect_status 2 "$T/out" lc run --rm -v "$bad" $IMG true
+done
+grep -q 'named volumes are not supported' "$T/out.err" || fail "-v HOST only: $(cat "$T/out.err")"
+
+# --memory, --cpus, --pids-limit: in the container's cgroup (read from inside it)
+cg_file() { # v2 file, v1 controller/file
+    echo "if [ -e /sys/fs/cgroup/cgroup.controllers ]; then cat /sys/fs/cgroup/$1; else cat /sys/fs/cgroup/$2; fi"
+}
+expect_status 0 "$T/out" lc run --rm --memory 48m --cpus 0.5 --pids-limit 42 $IMG sh -c \
+    "$(cg_file memory.max memory/memory.limit_in_bytes); $(cg_file pids.max pids/pids.max); $(cg_file cpu.max cpu/cpu.cfs_quota_us)"
+[ "$(sed -n 1p "$T/out")" = $((48 * 1024 * 1024)) ] || fail "--memory: $(cat "$T/out")"
+[ "$(sed -n 2p "$T/out")" = 42 ] || fail "--pids-limit: $(cat "$T/out")"
+case "$(sed -n 3p "$T/out")" in "50000 100000" | 50000) ;; *) fail "--cpus: $(cat "$T/out")" ;; esac
+for bad in "--memory 12x" "--memory 0" "--cpus 0" "--cpus x" "--pids-limit 0" "--pids-limit -1"; do
+    # shellcheck disable=SC2086
+    expect_status 2 "$T/out" lc run --rm $bad $IMG true
+done
+
 # a transport runs directly (loaded first)
 expect_status 0 "$T/out" lc run --rm "oci:$T/img/oci:1.0" echo direct
 [ "$(tail -n1 "$T/out")" = direct ] || fail "run from a transport: $(cat "$T/out")"
