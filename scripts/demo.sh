@@ -53,6 +53,11 @@ $LC image ls
 echo "-- lcont run --rm lcont-test/bb:latest sh -c '...'"
 $LC run --rm --hostname from-an-image lcont-test/bb:latest \
     sh -c 'echo "hello from $(hostname) as $(id -un)"; cat /hello.txt; ls /etc/motd 2>&1 || true'
+echo "-- a host directory (-v) and limits (--memory, --pids-limit) land in the container"
+mkdir -p "$WORK/shared" && echo "written on the host" >"$WORK/shared/note.txt"
+$LC run --rm -u 0 -v "$WORK/shared:/shared:ro" --memory 64m --pids-limit 50 lcont-test/bb:latest \
+    sh -c 'cat /shared/note.txt; for f in memory.max memory/memory.limit_in_bytes; do
+           [ -e /sys/fs/cgroup/$f ] && echo "memory limit: $(cat /sys/fs/cgroup/$f) bytes"; done; true'
 echo "-- the image's layers are cached once; a mount assembles them with overlayfs"
 mkdir -p "$WORK/mnt"
 $LC image mount lcont-test/bb:latest "$WORK/mnt"
