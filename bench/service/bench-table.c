@@ -84,6 +84,19 @@ static char *table_json(size_t nsvc, size_t neps)
     return buf;
 }
 
+/* Resident set size in KiB (from /proc/self/statm). */
+static long rss_kb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "re");
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 /* @n upserts of one endpoint each into @lat (ns); @fd >= 0: drain it every 64 calls, untimed. */
 static void update_loop(lcont_service_table *t, const uint64_t *ids, size_t nsvc, size_t neps,
                         uint64_t *rng, int fd, uint64_t *lat, size_t n)
@@ -161,7 +174,9 @@ int main(void)
     if (lcont_service_table_new(0, &t, NULL) < 0)
         return 1;
     double load30k_ms;
+    long rss0 = rss_kb();
     uint64_t *ids = load_api(t, NSVC, NEPS, &load30k_ms);
+    double table_mib = (double)(rss_kb() - rss0) / 1024; /* ids[] included: 0.23 MiB */
 
     /* Timer overhead, subtracted from each sample. */
     uint64_t *lat = malloc(PICKS * sizeof(uint64_t));
@@ -241,16 +256,16 @@ int main(void)
         "10 us); p50 %.2f us, p99 %.2f us without\n",
         upd_p50, upd_p99, quiet_p50, quiet_p99);
     printf("full load 10k x 10: JSON %.0f ms, API %.0f ms (goal <= 1000 ms); 30k x 10 API %.0f "
-           "ms\n",
-           load_json_ms, load_api_ms, load30k_ms);
+           "ms, %.1f MiB resident\n",
+           load_json_ms, load_api_ms, load30k_ms, table_mib);
     printf("{\"bench\":\"table\",\"pick_p50_ns\":%llu,\"pick_p99_ns\":%llu,\"pick_mean_ns\":%.1f,"
            "\"pick_hot_p50_ns\":%llu,\"pick_hot_p99_ns\":%llu,\"update_p50_us\":%.2f,\"update_p99_"
            "us\":%.2f,\"update_nolisten_p50_us\":%.2f,\"update_nolisten_p99_us\":%.2f,"
            "\"load_10k_json_ms\":%.0f,\"load_10k_api_ms\":%.0f,\"memory_p99_ns\":%llu,"
-           "\"peer\":null}\n",
+           "\"table_30k_mib\":%.1f,\"peer\":null}\n",
            (unsigned long long)p50, (unsigned long long)p99, pick_avg, (unsigned long long)hot50,
            (unsigned long long)hot99, upd_p50, upd_p99, quiet_p50, quiet_p99, load_json_ms,
-           load_api_ms, (unsigned long long)((f99[0] + f99[1]) / 2));
+           load_api_ms, (unsigned long long)((f99[0] + f99[1]) / 2), table_mib);
     free(lat);
     return 0;
 }
