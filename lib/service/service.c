@@ -835,6 +835,12 @@ int lcont__service_replace_endpoints(lcont_service_table *t, struct service *s, 
         ep_rec_free(o);
     }
     free(s->eps);
+    /* Sized for the old and new lists together: give the rest back (30k services x 10). */
+    struct ep_rec *fit = count + 1 < cap ? realloc(recs, (count + 1) * sizeof(*recs)) : NULL;
+    if (fit) {
+        recs = fit;
+        cap = count + 1;
+    }
     s->eps = recs;
     s->n_eps = count;
     s->cap_eps = cap;
