@@ -202,6 +202,7 @@ static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_e
 }
 
 #define RELAXED memory_order_relaxed
+#define ACQUIRE memory_order_acquire
 
 /*
  * A pick answered by slot @idx's hot line alone (service-internal.h), or false
@@ -209,7 +210,7 @@ static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_e
  * being rewritten, another port is asked for, or external traffic falls
  * under a Local policy. (A pick by port name goes to the snapshot without
  * reading the line: names are not in it.) The reader's half of the sequence lock:
- * the generation, the fields, an acquire fence, the generation again.
+ * the generation, the fields (acquire loads, see hot.c), the generation again.
  */
 static bool pick_hot(const struct hot_line *h, uint64_t service_id, uint32_t port,
                      uint64_t flow_hash, uint64_t flags, lcont_endpoint_pick *out)
@@ -217,16 +218,16 @@ static bool pick_hot(const struct hot_line *h, uint64_t service_id, uint32_t por
     bool external = (flags & LCONT_SERVICE_PICK_EXTERNAL) != 0;
     uint64_t generation = atomic_load_explicit(&h->generation, memory_order_acquire);
     if (generation == 0 ||
-        atomic_load_explicit(&h->svc_seq, RELAXED) != (uint32_t)(service_id >> 32))
+        atomic_load_explicit(&h->svc_seq, ACQUIRE) != (uint32_t)(service_id >> 32))
         return false;
-    uint32_t node_port = atomic_load_explicit(&h->node_port, RELAXED);
-    if (port != 0 && port != atomic_load_explicit(&h->port, RELAXED) &&
+    uint32_t node_port = atomic_load_explicit(&h->node_port, ACQUIRE);
+    if (port != 0 && port != atomic_load_explicit(&h->port, ACQUIRE) &&
         !(external && node_port && port == node_port))
         return false;
-    uint8_t hflags = atomic_load_explicit(&h->flags, RELAXED);
+    uint8_t hflags = atomic_load_explicit(&h->flags, ACQUIRE);
     if (external && (hflags & HOT_ETP_LOCAL))
         return false;
-    uint32_t m = 0, n = atomic_load_explicit(&h->n, RELAXED);
+    uint32_t m = 0, n = atomic_load_explicit(&h->n, ACQUIRE);
     if (n > 1) {
         /* Counted even if the line turns out torn: a skipped turn, nothing worse. */
         uint32_t c = atomic_fetch_add_explicit((_Atomic uint32_t *)&h->counter, 1, RELAXED);
@@ -235,9 +236,8 @@ static bool pick_hot(const struct hot_line *h, uint64_t service_id, uint32_t por
                 ? (uint32_t)(((unsigned __int128)lcont__hash_mix64(c ^ flow_hash) * n) >> 64)
                 : c % n;
     }
-    uint32_t addr = atomic_load_explicit(&h->addr[m], RELAXED);
-    uint16_t ep_port = atomic_load_explicit(&h->ep_port, RELAXED);
-    atomic_thread_fence(memory_order_acquire);
+    uint32_t addr = atomic_load_explicit(&h->addr[m], ACQUIRE);
+    uint16_t ep_port = atomic_load_explicit(&h->ep_port, ACQUIRE);
     if (atomic_load_explicit(&h->generation, RELAXED) != generation)
         return false;
     fill_ipv4(lcont__service_ep_id(service_id, true, addr), generation, ep_port, &addr, out);

@@ -284,7 +284,8 @@ _Static_assert(sizeof(struct member) == 32, "member stride");
  * or while the service is not simple; readers that see 0, or another
  * generation after reading, pick from the snapshot instead. Lines are never
  * freed while the table lives, so readers need no epoch for them. Every field
- * is a relaxed atomic (plain moves on x86-64) so that the races are defined.
+ * is an atomic, stored with release and loaded with acquire (plain moves on
+ * x86-64), so that the races are defined and the ordering needs no fence.
  */
 #define HOT_MEMBERS 10
 #define HOT_RANDOM 1    /* else rotation */
