@@ -166,6 +166,37 @@ def cpu_us(peer):
 http = {"direct": $BACKEND, "lcont": $LC_HTTP, "haproxy": $HA_HTTP, "nginx": $NG_HTTP}
 tcp = {"direct": $IPERF, "lcont": $LC_TCP, "haproxy": $HA_TCP, "nginx": $NG_TCP}
 
+def sleeps(peer):
+    """Voluntary context switches of a proxy's threads and processes: how often it sleeps."""
+    if peer not in roots:
+        return 0
+    n = 0
+    for p in family(roots[peer]):
+        try:
+            for t in os.listdir("/proc/%d/task" % p):
+                for line in open("/proc/%d/task/%s/status" % (p, t)):
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        n += int(line.split()[1])
+        except OSError:
+            continue
+    return n
+
+def halts():
+    """Idle entries of all CPUs (cpuidle states other than POLL): on a VM without guest
+    halt-polling each one is a halt, and waking a process on that CPU costs a VM exit."""
+    n = 0
+    for cpu in os.listdir("/sys/devices/system/cpu"):
+        d = "/sys/devices/system/cpu/%s/cpuidle" % cpu
+        if not re.fullmatch(r"cpu\d+", cpu) or not os.path.isdir(d):
+            continue
+        for st in os.listdir(d):
+            try:
+                if open("%s/%s/name" % (d, st)).read().strip() != "POLL":
+                    n += int(open("%s/%s/usage" % (d, st)).read())
+            except OSError:
+                pass
+    return n
+
 def children_cpu_us():
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (ru.ru_utime + ru.ru_stime) * 1e6
@@ -189,15 +220,21 @@ def iperf(port):
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 res = {k: {"rps": [], "cps": [], "gbps": [], "p50": [], "p99": [], "cpu_req": [],
-           "cpu_conn": [], "be_req": [], "wrk_req": []} for k in http}
+           "cpu_conn": [], "be_req": [], "wrk_req": [], "sleep_req": [], "halt_req": []}
+       for k in http}
 load0 = os.getloadavg()[0]
 for r in range(rounds):
     order = list(http)
     random.shuffle(order)
     for peer in order:
         c0, b0, w0 = cpu_us(peer), cpu_us("backend"), children_cpu_us()
+        s0, h0 = sleeps(peer), halts()
         rps, _, e1 = wrk(http[peer], [], 50)
         c1, b1, w1 = cpu_us(peer), cpu_us("backend"), children_cpu_us()
+        s1, h1 = sleeps(peer), halts()
+        # how often the proxy sleeps, and how often a CPU halts, per keep-alive request
+        sleep_req = (s1 - s0) / (rps * secs) if rps else 0
+        halt_req = (h1 - h0) / (rps * secs) if rps else 0
         # what the proxy makes the others spend: with the proxy, backend and wrk sharing few
         # cores, their CPU per request decides the rate as much as the proxy's own
         be_req = (b1 - b0) / (rps * secs) if rps else 0
@@ -210,27 +247,30 @@ for r in range(rounds):
         gbps = iperf(tcp[peer])
         for k, v in (("rps", rps), ("cps", cps), ("gbps", gbps), ("p50", lat.get("50", 0)),
                      ("p99", lat.get("99", 0)), ("cpu_req", cpu_req), ("cpu_conn", cpu_conn),
-                ("be_req", be_req), ("wrk_req", wrk_req)):
+                ("be_req", be_req), ("wrk_req", wrk_req), ("sleep_req", sleep_req),
+                ("halt_req", halt_req)):
             res[peer][k].append(v)
         errs = " ".join(x for x in (e1, e2, e3) if x)
         print("round %d %-8s req/s %9.0f  conn/s %8.0f  p50 %7.1fus  p99 %7.1fus  %6.2f Gbit/s"
-              "  cpu/req %5.1fus (+backend %4.1f +wrk %4.1f)  cpu/conn %5.1fus  load %.1f %s"
+              "  cpu/req %5.1fus (+backend %4.1f +wrk %4.1f)  sleeps/req %.3f  halts/req %.3f"
+              "  cpu/conn %5.1fus  load %.1f %s"
               % (r + 1, peer, rps, cps, lat.get("50", 0), lat.get("99", 0), gbps, cpu_req,
-                 be_req, wrk_req, cpu_conn, os.getloadavg()[0], errs), flush=True)
+                 be_req, wrk_req, sleep_req, halt_req, cpu_conn, os.getloadavg()[0], errs),
+              flush=True)
 
 med = {p: {k: statistics.median(v) for k, v in d.items()} for p, d in res.items()}
 print("\nmedians over %d rounds (%ds each):" % (rounds, secs))
-print("%-8s %10s %10s %10s %12s %12s %12s %12s %12s" % (
+print("%-8s %10s %10s %10s %12s %12s %12s %12s %12s %11s %10s" % (
     "peer", "req/s", "conn/s", "Gbit/s", "+p50 us", "+p99 us", "cpu us/req", "all us/req",
-    "cpu us/conn"))
+    "cpu us/conn", "sleeps/req", "halts/req"))
 for p in ("direct", "lcont", "haproxy", "nginx"):
     m = med[p]
-    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f %12.1f %12.1f %12.1f" % (
+    print("%-8s %10.0f %10.0f %10.2f %12.1f %12.1f %12.1f %12.1f %12.1f %11.3f %10.3f" % (
         p, m["rps"], m["cps"], m["gbps"], m["p50"] - med["direct"]["p50"],
         m["p99"] - med["direct"]["p99"], m["cpu_req"],
         statistics.median([a + b + c for a, b, c in
                            zip(res[p]["cpu_req"], res[p]["be_req"], res[p]["wrk_req"])]),
-        m["cpu_conn"]))
+        m["cpu_conn"], m["sleep_req"], m["halt_req"]))
 l, h, n = med["lcont"], med["haproxy"], med["nginx"]
 out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
        "loadavg_start": round(load0, 2), "loadavg_end": round(os.getloadavg()[0], 2),
@@ -248,6 +288,9 @@ out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
 for p in ("lcont", "haproxy", "nginx"):
     out[p + "_cpu_us_per_req"] = round(med[p]["cpu_req"], 2)
     out[p + "_cpu_us_per_conn"] = round(med[p]["cpu_conn"], 2)
+    out[p + "_sleeps_per_req"] = round(med[p]["sleep_req"], 3)
+for p in ("direct", "lcont", "haproxy", "nginx"):
+    out[p + "_halts_per_req"] = round(med[p]["halt_req"], 3)
 for p in ("direct", "lcont", "haproxy", "nginx"):
     # CPU per keep-alive request of proxy + backend + wrk together (median of the rounds)
     out[p + "_all_cpu_us_per_req"] = round(statistics.median(

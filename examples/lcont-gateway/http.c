@@ -86,7 +86,11 @@ struct hs {
     /* the peer's FIN was already reported: a short read does not mean "drained" then */
     bool c_hup, u_hup;
     bool u_send_failed; /* the upstream refused more request bytes */
-    uint64_t tconn;     /* service table connection accounting */
+    /* EPOLLOUT on the client socket: armed only once a send falls short. A fresh socket is
+     * writable, so registering for it at accept would only report that, as one more event
+     * (and one more pass through the pump) per connection. */
+    bool c_out;
+    uint64_t tconn; /* service table connection accounting */
 };
 
 /* answers of the gateway itself (400, 404...), set by the first accept of any worker */
@@ -936,6 +940,13 @@ static void pump(struct hs *s)
                 hs_close(s);
                 return;
             }
+            if (!s->c_wr && !s->c_out) {
+                if (gw_epoll_watch(s->w, &s->cio, false, true) < 0) {
+                    hs_close(s);
+                    return;
+                }
+                s->c_out = true;
+            }
         }
         if (progress)
             s->io_deadline = gw_now_ms() + (s->svc ? s->svc->response_timeout_ms : 30000);
@@ -1068,7 +1079,8 @@ void gw_http_accept(struct gw_worker *w, struct gw_listener *l, int fd,
     s->cio = (struct gw_io){ .kind = IO_HTTP, .fd = fd, .owner = s };
     s->sess.on_timeout = on_timeout;
     s->sess.on_drain = on_drain;
-    s->c_rd = s->c_wr = true;
+    /* readable is learnt from the registration below (it reports data already queued) */
+    s->c_wr = true;
     s->idle_deadline = gw_now_ms() + l->client_timeout_ms;
     gw_session_link(w, &s->sess);
     atomic_fetch_add(&l->stats->active, 1);
@@ -1079,7 +1091,9 @@ void gw_http_accept(struct gw_worker *w, struct gw_listener *l, int fd,
             return;
         }
     }
-    if (gw_epoll_add(w, &s->cio) < 0) {
+    /* TLS may need to wait for writability in a handshake: both directions from the start */
+    s->c_out = s->ssl != NULL;
+    if (gw_epoll_watch(w, &s->cio, true, s->c_out) < 0) {
         hs_close(s);
         return;
     }

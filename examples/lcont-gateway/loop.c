@@ -17,10 +17,16 @@
 #define TICK_MS 100
 #define POOL_MAX_IDLE 128
 
+int gw_epoll_watch(struct gw_worker *w, struct gw_io *io, bool add, bool out)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0),
+                              .data.ptr = io };
+    return epoll_ctl(w->epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, io->fd, &ev) < 0 ? -errno : 0;
+}
+
 int gw_epoll_add(struct gw_worker *w, struct gw_io *io)
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = io };
-    return epoll_ctl(w->epfd, EPOLL_CTL_ADD, io->fd, &ev) < 0 ? -errno : 0;
+    return gw_epoll_watch(w, io, true, true);
 }
 
 int gw_set_nonblock_socket_opts(int fd)
@@ -142,6 +148,9 @@ static int open_listener(const struct gw_listener *l)
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    /* accepted sockets inherit TCP_NODELAY from their listener on Linux: one setsockopt
+     * here instead of one per connection */
+    gw_set_nonblock_socket_opts(fd);
     if (bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0 || listen(fd, 4096) < 0) {
         int r = -errno;
         close(fd);
@@ -240,7 +249,6 @@ static void accept_all(struct gw_worker *w, struct gw_wlistener *wl)
                 gw_log("accept on %s: %s", wl->addr_key, strerror(errno));
             return;
         }
-        gw_set_nonblock_socket_opts(fd);
         atomic_fetch_add(&l->stats->accepted, 1);
         if (l->proto == GW_PROTO_TCP)
             gw_l4_accept(w, l, fd);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Worker event loop internals shared by loop.c, l4.c and http.c. Every fd registered with
  * epoll carries a struct gw_io; events on it call the owner's handler. Registration is
- * edge-triggered for both directions once, so handlers always "pump" until EAGAIN. */
+ * edge-triggered (for both directions, or for reading until a send falls short), so handlers
+ * always "pump" until EAGAIN. */
 #ifndef GW_LOOP_H
 #define GW_LOOP_H
 
@@ -69,6 +70,9 @@ struct gw_upconn {
 
 int gw_set_nonblock_socket_opts(int fd);
 int gw_epoll_add(struct gw_worker *w, struct gw_io *io);
+/* Edge-triggered for reading only (@out false) or for both directions: a registration
+ * reports the current state, so switching to both directions later loses no edge. */
+int gw_epoll_watch(struct gw_worker *w, struct gw_io *io, bool add, bool out);
 void gw_session_link(struct gw_worker *w, struct gw_session *s);
 void gw_session_unlink(struct gw_worker *w, struct gw_session *s);
 /* Free @p after the current epoll batch: later events of the batch may still point at it. */

@@ -16,8 +16,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (WAIT, Backend, Fail, Gateway, TcpBackend, check, eventually,  # noqa
-                     free_port, http_get, http_listener, raw_exchange, service, tempdir)
+from harness import (WAIT, Backend, Fail, Gateway, TcpBackend, big_body, check,  # noqa
+                     epoll_mask, eventually, free_port, http_get, http_listener, raw_exchange,
+                     read_head, service, socket_of, tcp_inode, tempdir)
 
 CASES = {}
 
@@ -191,6 +192,83 @@ def test_http_non_idempotent_never_reuses_idle(binary):
         st, _, _ = http_get(port, path="/g", conn=conn)
         check(st == 200 and be.connections == before, "a GET after them reuses the pool")
         conn.close()
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_client_writable_watched_on_demand(binary):
+    """A client socket is watched for reading only (a fresh socket is writable: watching that
+    would only cost an event per connection); EPOLLOUT is armed once a send to the client falls
+    short, and a response far larger than the socket buffers reaches a slow reader whole."""
+    EPOLLIN, EPOLLOUT = 0x1, 0x4
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: a small window
+        c.settimeout(WAIT)
+        c.connect(("127.0.0.1", port))
+        me = c.getsockname()[1]
+        f = c.makefile("rb")
+
+        def exchange(path):
+            c.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path)
+            head = read_head(f)
+            check(head and head[0].startswith("HTTP/1.1 200"), "%s: head %r" % (path, head))
+            length = [int(h.split(":", 1)[1]) for h in head
+                      if h.lower().startswith("content-length")]
+            return f.read(length[0])
+
+        exchange(b"/small")
+        mask = epoll_mask(gw.proc.pid, port, me)
+        check(mask is not None and mask & EPOLLIN, "client socket watched for reading: %r" % mask)
+        check(not mask & EPOLLOUT, "client socket watched for writing before any short send: %x"
+              % mask)
+        n = 16 << 20
+        c.sendall(b"GET /big/%d HTTP/1.1\r\nHost: x\r\n\r\n" % n)
+        # the client reads nothing yet: the gateway's sends fall short and it waits for EPOLLOUT
+        eventually(lambda: (epoll_mask(gw.proc.pid, port, me) or 0) & EPOLLOUT,
+                   "EPOLLOUT armed for a client that does not read")
+        head = read_head(f)
+        check(head and head[0].startswith("HTTP/1.1 200"), "big: head %r" % head)
+        body = f.read(n)
+        check(body == big_body(n), "big body: %d bytes, not the ones sent" % len(body))
+        check(b"backend" in exchange(b"/after"), "the connection serves on after it")
+        c.close()
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_nodelay_from_listener(binary):
+    """Client connections get TCP_NODELAY (a response head and body leave at once) by
+    inheriting it from the listening socket, which costs one setsockopt per listener instead of
+    one per accepted connection; HTTP and TCP listeners alike."""
+    be = Backend("a")
+    port, tcp_port = free_port(), free_port()
+    gw = Gateway(binary, {
+        "services": [service("web", [be.addr])],
+        "listeners": [http_listener(port, [{"service": "web"}]),
+                      {"listen": "127.0.0.1:%d" % tcp_port, "protocol": "tcp", "service": "web"}],
+    })
+    try:
+        for p in (port, tcp_port):
+            lsock = socket_of(gw.proc.pid, tcp_inode(p))
+            check(lsock is not None, "listening socket on %d not found" % p)
+            check(lsock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+                  "listener on %d without TCP_NODELAY" % p)
+            lsock.close()
+            c = socket.create_connection(("127.0.0.1", p), timeout=WAIT)
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            check(c.recv(65536).startswith(b"HTTP/1.1 200"), "an answer through %d" % p)
+            inode = tcp_inode(p, c.getsockname()[1])
+            conn = socket_of(gw.proc.pid, inode) if inode else None
+            check(conn is not None, "the gateway's side of the connection to %d" % p)
+            check(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+                  "accepted connection on %d without TCP_NODELAY" % p)
+            conn.close()
+            c.close()
     finally:
         gw.stop()
 

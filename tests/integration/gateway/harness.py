@@ -3,10 +3,12 @@
 gateway as a subprocess with a generated config, and small raw-socket helpers."""
 
 import atexit
+import ctypes
 import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -85,10 +87,17 @@ def read_chunked(f):
         f.readline()
 
 
+def big_body(n):
+    """@n bytes that tell a lost or reordered block apart."""
+    block = b"".join(b"%07d\n" % i for i in range(8192))  # 64 KiB
+    return (block * (n // len(block) + 1))[:n]
+
+
 class Backend:
     """A small HTTP/1.1 server with keep-alive. Paths:
     /status/N -> status N;  /chunked -> chunked response;  /health -> 200 or 503 (self.healthy);
-    /hold -> waits until release();  /die -> half a response, then close;  others -> JSON echo.
+    /hold -> waits until release();  /die -> half a response, then close;
+    /big/N -> N bytes of big_body(N);  others -> JSON echo.
     """
 
     def __init__(self, name):
@@ -187,6 +196,8 @@ class Backend:
                 out += b"%x\r\n%s\r\n" % (len(p), p)
             out += b"0\r\n\r\n"
             c.sendall(out)
+        elif path.startswith("/big/"):
+            self._send(c, 200, big_body(int(path.split("/")[2])), close)
         elif path.startswith("/status/"):
             self._send(c, int(path.split("/")[2]), b"status\n", close)
         elif self.fail_status:
@@ -383,6 +394,61 @@ def raw_exchange(port, payload):
         closed = True
     s.close()
     return data, closed
+
+
+def tcp_inode(local_port, peer_port=None):
+    """Inode of the IPv4 TCP socket bound to @local_port: the listener when @peer_port is None,
+    else the connection to 127.0.0.1:@peer_port (from /proc/net/tcp)."""
+    with open("/proc/net/tcp") as f:
+        for line in f.read().splitlines()[1:]:
+            fields = line.split()
+            lport = int(fields[1].split(":")[1], 16)
+            rport = int(fields[2].split(":")[1], 16)
+            listening = fields[3] == "0A"
+            if lport == local_port and (listening if peer_port is None else rport == peer_port):
+                return int(fields[9])
+    return None
+
+
+def epoll_mask(pid, local_port, peer_port):
+    """The events under which an epoll set of process @pid watches its TCP socket
+    127.0.0.1:@local_port <-> 127.0.0.1:@peer_port (from /proc/PID/fdinfo), or None."""
+    inode = tcp_inode(local_port, peer_port)
+    if inode is None:
+        return None
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) != "anon_inode:[eventpoll]":
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                info = f.read()
+        except OSError:
+            continue
+        for m in re.finditer(r"^tfd:\s*\d+\s+events:\s*([0-9a-f]+).*?ino:([0-9a-f]+)", info, re.M):
+            if int(m.group(2), 16) == inode:
+                return int(m.group(1), 16)
+    return None
+
+
+def socket_of(pid, inode):
+    """A duplicate (pidfd_getfd) of process @pid's socket with @inode, to query its options;
+    None when it has none. Our child process: no privilege needed."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) != "socket:[%d]" % inode:
+                continue
+        except OSError:
+            continue
+        pidfd = os.pidfd_open(pid)
+        try:
+            dup = libc.syscall(438, pidfd, int(fd), 0)  # SYS_pidfd_getfd on x86-64 and arm64
+            if dup < 0:
+                raise OSError(ctypes.get_errno(), "pidfd_getfd")
+        finally:
+            os.close(pidfd)
+        return socket.socket(fileno=dup)
+    return None
 
 
 def service(name, endpoints, **kw):
