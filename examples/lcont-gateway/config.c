@@ -476,10 +476,15 @@ int gw_config_load(const char *path, struct gw_config **ret, char *err, size_t e
     atomic_init(&c->refs, 1);
     c->json = j;
     int r = -1;
-    static const char *const keys[] = {
-        "workers",  "admin",     "access_log", "drain_timeout_ms", "kept_bodies_max_bytes",
-        "services", "listeners", NULL
-    };
+    static const char *const keys[] = { "workers",
+                                        "admin",
+                                        "access_log",
+                                        "drain_timeout_ms",
+                                        "kept_bodies_max_bytes",
+                                        "coalesce_us",
+                                        "services",
+                                        "listeners",
+                                        NULL };
     const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(j, "services");
     const cJSON *lsns = cJSON_GetObjectItemCaseSensitive(j, "listeners");
     const cJSON *it;
@@ -487,8 +492,13 @@ int gw_config_load(const char *path, struct gw_config **ret, char *err, size_t e
         goto out;
     if (get_int(j, "workers", 1, 1, &c->workers, err, errlen) < 0 ||
         get_int(j, "drain_timeout_ms", 10000, 0, &c->drain_timeout_ms, err, errlen) < 0 ||
-        get_int(j, "kept_bodies_max_bytes", 32 << 20, 0, &c->kept_bodies_max, err, errlen) < 0)
+        get_int(j, "kept_bodies_max_bytes", 32 << 20, 0, &c->kept_bodies_max, err, errlen) < 0 ||
+        get_int(j, "coalesce_us", GW_COALESCE_US_DEFAULT, 0, &c->coalesce_us, err, errlen) < 0)
         goto out;
+    if (c->coalesce_us > GW_COALESCE_US_MAX) {
+        snprintf(err, errlen, "coalesce_us: at most %d", GW_COALESCE_US_MAX);
+        goto out;
+    }
     if (c->workers > GW_MAX_WORKERS) {
         snprintf(err, errlen, "workers: at most %d", GW_MAX_WORKERS);
         goto out;

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 
 #define GW_MAX_WORKERS 64
+#define GW_COALESCE_US_DEFAULT 20
+#define GW_COALESCE_US_MAX 1000000
 #define GW_HIST_BUCKETS 12
 #define GW_ADDR_LEN 64
 #define ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -192,6 +194,7 @@ struct gw_config {
     char *admin_addr;
     char *access_log; /* NULL/"off": none, "-": stdout, else a file path */
     int drain_timeout_ms;
+    int coalesce_us;     /* wait before epoll_wait under load (see loop.c), 0: never */
     int kept_bodies_max; /* per worker: request bodies kept for replays, in bytes */
     struct gw_service *services;
     size_t n_services;

@@ -68,6 +68,14 @@ struct gw_upconn {
     bool rd, wr; /* edge-triggered readiness carried over while pooled */
 };
 
+/*
+ * Interrupt moderation in software: when a worker holds at least COALESCE_MIN_SESSIONS
+ * connections and its last epoll_wait returned fewer than COALESCE_BELOW events, it waits
+ * coalesce_us before the next one, so that what arrives meanwhile is handled in one batch.
+ */
+#define COALESCE_MIN_SESSIONS 8
+#define COALESCE_BELOW 4
+
 int gw_set_nonblock_socket_opts(int fd);
 int gw_epoll_add(struct gw_worker *w, struct gw_io *io);
 /* Edge-triggered for reading only (@out false) or for both directions: a registration

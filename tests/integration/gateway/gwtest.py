@@ -1118,6 +1118,51 @@ def test_access_log_reopen(binary):
 
 
 @case
+def test_http_coalesce_under_load(binary):
+    """coalesce_us: with at least 8 client connections on a worker, a small epoll batch is
+    followed by a wait before the next one. Made huge (300 ms) here so that it shows: with 9
+    connections open, a request waits at least that long (its response arrives in a small
+    batch); 16 keep-alive clients with 30 requests each all get their own answers, nothing
+    lost to the waits. (No upper bound on the fast case: no timing thresholds in tests.)"""
+    a = Backend("a")
+    gw, port, cfg = simple(binary, [a])
+    try:
+        cfg["coalesce_us"] = 300000
+        gw.reload(cfg)
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=WAIT) for _ in range(8)]
+        eventually(lambda: sum(v for k, v in gw.metrics().items()
+                               if k.startswith("lcont_gateway_active_connections")) >= 8,
+                   "8 connections")
+        t0 = time.monotonic()
+        st, h, _ = http_get(port)
+        waited = time.monotonic() - t0
+        check(st == 200 and h["x-backend"] == "a", "request under coalescing: %d" % st)
+        check(waited >= 0.25, "a request with 9 connections open took %.3f s" % waited)
+        errors = []
+
+        def client(k):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+            for i in range(30):
+                st, h, data = http_get(port, "/c%d/%d" % (k, i), conn=conn)
+                if st != 200 or ("/c%d/%d" % (k, i)).encode() not in data:
+                    errors.append((k, i, st))
+            conn.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(16)]
+        cfg["coalesce_us"] = 2000
+        gw.reload(cfg)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        check(not errors, "answers under coalescing: %r" % errors[:5])
+        for s in idle:
+            s.close()
+    finally:
+        gw.stop()
+
+
+@case
 def test_config_errors(binary):
     d = tempdir("gwcfg-")
     bad = {
@@ -1128,6 +1173,8 @@ def test_config_errors(binary):
         "bad address": "services:\n  - name: a\n    endpoints: [\"nowhere\"]\n"
                        "listeners:\n  - listen: 127.0.0.1:1\n    routes: [{service: a}]\n",
         "bad yaml": "services: [\n",
+        "negative coalesce_us": "coalesce_us: -1\nservices: []\nlisteners: []\n",
+        "coalesce_us over 1 s": "coalesce_us: 1000001\nservices: []\nlisteners: []\n",
         "bad json": "{\"services\": [}",
         "missing file": None,
     }
