@@ -30,7 +30,7 @@ int gw_epoll_add(struct gw_worker *w, struct gw_io *io)
     return gw_epoll_watch(w, io, true, true);
 }
 
-int gw_set_nonblock_socket_opts(int fd)
+int gw_set_nodelay(int fd)
 {
     int one = 1;
     return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -58,7 +58,7 @@ int gw_connect_start(struct gw_endpoint *e)
     int fd = socket(e->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    gw_set_nonblock_socket_opts(fd);
+    gw_set_nodelay(fd);
     if (connect(fd, (struct sockaddr *)&e->addr, e->addrlen) < 0 && errno != EINPROGRESS) {
         int r = -errno;
         close(fd);
@@ -151,7 +151,7 @@ static int open_listener(const struct gw_listener *l)
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     /* accepted sockets inherit TCP_NODELAY from their listener on Linux: one setsockopt
      * here instead of one per connection */
-    gw_set_nonblock_socket_opts(fd);
+    gw_set_nodelay(fd);
     if (bind(fd, (const struct sockaddr *)&l->addr, l->addrlen) < 0 || listen(fd, 4096) < 0) {
         int r = -errno;
         close(fd);

@@ -76,7 +76,7 @@ struct gw_upconn {
 #define COALESCE_MIN_SESSIONS 8
 #define COALESCE_BELOW 4
 
-int gw_set_nonblock_socket_opts(int fd);
+int gw_set_nodelay(int fd);
 int gw_epoll_add(struct gw_worker *w, struct gw_io *io);
 /* Edge-triggered for reading only (@out false) or for both directions: a registration
  * reports the current state, so switching to both directions later loses no edge. */

@@ -195,12 +195,12 @@ static int add_volume(struct run_args *a, const char *arg)
 /* "max-size=10m" or "max-file=3", as docker's json-file driver takes them. */
 static int parse_log_opt(const char *opt, struct run_args *a)
 {
-    char *end;
-    errno = 0;
     if (strncmp(opt, "max-size=", 9) == 0)
         return parse_size(opt + 9, &a->log_max_size);
     if (strncmp(opt, "max-file=", 9) == 0) {
         const char *v = opt + 9;
+        char *end;
+        errno = 0;
         unsigned long n = strtoul(v, &end, 10);
         if (!isdigit((unsigned char)*v) || *end || errno || n < 1 || n > 1000)
             return -1;
