@@ -148,11 +148,36 @@ static bool not_ready(const cJSON *ep)
     return cJSON_IsFalse(r) || (cJSON_IsString(r) && strcmp(r->valuestring, "false") == 0);
 }
 
-/* The persist format: {"services": [{"namespace", "name", "endpoints": [{"address", "ports"}]}]}
- * (docs/service.md). */
-static int persist_addresses(const cJSON *j, const char *ns, const char *name, const char *port,
-                             char ***ret)
+/*
+ * The number of the service port named @name, when no other port of the service has that
+ * number (TCP and UDP may share one), else 0. A pick by number can be answered from the
+ * service's hot line; a pick by name always reads the snapshot.
+ */
+static uint32_t unique_port_number(const cJSON *svc, const char *name)
 {
+    const cJSON *ports = cJSON_GetObjectItemCaseSensitive(svc, "ports"), *p;
+    int number = 0, same = 0;
+    cJSON_ArrayForEach(p, ports)
+    {
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(p, "name");
+        const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "port");
+        if (cJSON_IsString(nm) && cJSON_IsNumber(num) && strcmp(nm->valuestring, name) == 0)
+            number = num->valueint;
+    }
+    cJSON_ArrayForEach(p, ports)
+    {
+        const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "port");
+        same += cJSON_IsNumber(num) && num->valueint == number;
+    }
+    return number > 0 && number <= 65535 && same == 1 ? (uint32_t)number : 0;
+}
+
+/* The persist format: {"services": [{"namespace", "name", "ports", "endpoints": [{"address",
+ * "ports"}]}]} (docs/service.md). Also sets s->table_port_number. */
+static int persist_addresses(const cJSON *j, const char *ns, const char *name,
+                             struct gw_service *svc, char ***ret)
+{
+    const char *port = svc->table_port;
     const cJSON *svcs = cJSON_GetObjectItemCaseSensitive(j, "services");
     const cJSON *list = cJSON_IsArray(svcs) ? svcs : j, *s;
     cJSON_ArrayForEach(s, list)
@@ -164,6 +189,8 @@ static int persist_addresses(const cJSON *j, const char *ns, const char *name, c
         if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0 ||
             strcmp(cJSON_IsString(sns) ? sns->valuestring : "default", ns) != 0)
             continue;
+        if (port)
+            svc->table_port_number = unique_port_number(s, port);
         const cJSON *ep;
         cJSON_ArrayForEach(ep, cJSON_GetObjectItemCaseSensitive(s, "endpoints"))
         {
@@ -205,7 +232,7 @@ int gw_table_endpoints(struct gw_service *s, char ***ret, char *err, size_t errl
     cJSON *persisted = cJSON_Parse(saved);
     lcont_free(saved);
     char **v = calloc(1, sizeof(*v));
-    if (!v || !persisted || persist_addresses(persisted, ns, name, s->table_port, &v) < 0) {
+    if (!v || !persisted || persist_addresses(persisted, ns, name, s, &v) < 0) {
         gw_strv_free(v);
         cJSON_Delete(persisted);
         snprintf(err, errlen, "out of memory");
@@ -253,8 +280,9 @@ struct gw_endpoint *gw_table_pick(struct gw_service *s, const struct sockaddr *c
      * robin moves on), then fall back to any usable endpoint the table still lists. */
     for (size_t attempt = 0; attempt < s->n_eps + 2; attempt++) {
         lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
-        if (lcont_service_pick(table, s->table_id, s->table_port, 0, client, hash + attempt, 0,
-                               &p) < 0)
+        const char *by_name = s->table_port_number ? NULL : s->table_port;
+        if (lcont_service_pick(table, s->table_id, by_name, s->table_port_number, client,
+                               hash + attempt, 0, &p) < 0)
             return NULL;
         struct gw_endpoint *e = endpoint_of(s, &p);
         if (e && e != avoid && gw_endpoint_usable(e, now)) {

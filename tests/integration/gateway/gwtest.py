@@ -1069,6 +1069,57 @@ def test_table_file(binary):
 
 
 @case
+def test_table_port_name_resolution(binary):
+    """table.port names one port of a multi-port service: requests reach that port's
+    endpoints, also when TCP and UDP share its number. (The gateway picks by number when the
+    number is unique, which can use the table's one-line fast path, and by name otherwise;
+    a wrong choice there would be hidden by the fallback to the configured endpoints, so
+    this checks the routing, not which call answered.)"""
+    a, b = Backend("a"), Backend("b")
+    port = free_port()
+    tfile = os.path.join(tempdir("gwports-"), "table.json")
+
+    def service(name, ports, slice_ports):
+        return [{"apiVersion": "v1", "kind": "Service",
+                 "metadata": {"name": name, "namespace": "shop"},
+                 "spec": {"ports": ports}},
+                {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                 "metadata": {"name": name + "-1", "namespace": "shop",
+                              "labels": {"kubernetes.io/service-name": name}},
+                 "addressType": "IPv4", "ports": slice_ports,
+                 "endpoints": [{"addresses": ["127.0.0.1"], "conditions": {"ready": True}}]}]
+
+    closed = free_port()  # nothing listens there: a pick of the wrong port fails the request
+    items = service("dns", [{"name": "dns-udp", "port": 53, "protocol": "UDP"},
+                            {"name": "dns", "port": 53, "protocol": "TCP"}],
+                    [{"name": "dns-udp", "port": closed, "protocol": "UDP"},
+                     {"name": "dns", "port": a.port, "protocol": "TCP"}])
+    items += service("web", [{"name": "metrics", "port": 9090},
+                             {"name": "http", "port": 80}],
+                     [{"name": "metrics", "port": closed}, {"name": "http", "port": b.port}])
+    with open(tfile, "w") as f:
+        json.dump({"kind": "List", "apiVersion": "v1", "items": items}, f)
+    gw = Gateway(binary, {
+        "services": [{"name": "dns", "table": {"file": tfile, "service": "shop/dns",
+                                               "port": "dns"}},
+                     {"name": "web", "table": {"file": tfile, "service": "shop/web",
+                                               "port": "http"}}],
+        "listeners": [http_listener(port, [{"match": {"path_prefix": "/dns"}, "service": "dns"},
+                                           {"service": "web"}])],
+    })
+    try:
+        for _ in range(4):
+            status, headers, _ = http_get(port, path="/dns")
+            check(status == 200 and headers["x-backend"] == "a",
+                  "shared port number: picked by name (%s %s)" % (status, headers))
+            status, headers, _ = http_get(port, path="/")
+            check(status == 200 and headers["x-backend"] == "b",
+                  "unique port number: picked by number (%s %s)" % (status, headers))
+    finally:
+        gw.stop()
+
+
+@case
 def test_table_file_yaml_multidoc_metrics(binary):
     """A multi-document YAML table (Service, then EndpointSlice): the endpoints reach both
     the picks and /metrics, per endpoint."""
