@@ -271,6 +271,14 @@ for p in ("direct", "lcont", "haproxy", "nginx"):
         statistics.median([a + b + c for a, b, c in
                            zip(res[p]["cpu_req"], res[p]["be_req"], res[p]["wrk_req"])]),
         m["cpu_conn"], m["sleep_req"], m["halt_req"]))
+# The machine is shared: a round's rates move together with the neighbours' load, so the
+# ratio within each round (peers interleaved seconds apart) is steadier than a ratio of medians.
+def per_round(key):
+    return [a / b for a, b in zip(res["lcont"][key], res["haproxy"][key]) if b]
+round_ratios = {k: per_round(k) for k in ("rps", "cps")}
+for k, v in round_ratios.items():
+    print("lcont/haproxy %s per round: %s  (median %.3f, >= 1 in %d of %d)" % (
+        k, " ".join("%.2f" % x for x in v), statistics.median(v), sum(x >= 1 for x in v), len(v)))
 l, h, n = med["lcont"], med["haproxy"], med["nginx"]
 out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
        "loadavg_start": round(load0, 2), "loadavg_end": round(os.getloadavg()[0], 2),
@@ -285,6 +293,9 @@ out = {"bench": "gateway", "rounds": rounds, "seconds": secs,
        "nginx_gbps": round(n["gbps"], 2), "direct_gbps": round(med["direct"]["gbps"], 2),
        "ratio_gbps_vs_haproxy": round(l["gbps"] / h["gbps"], 3),
        "ratio_gbps_vs_nginx": round(l["gbps"] / n["gbps"], 3)}
+for k, v in round_ratios.items():
+    out["round_ratio_%s_vs_haproxy_median" % k] = round(statistics.median(v), 3)
+    out["rounds_%s_ge_haproxy" % k] = sum(x >= 1 for x in v)
 for p in ("lcont", "haproxy", "nginx"):
     out[p + "_cpu_us_per_req"] = round(med[p]["cpu_req"], 2)
     out[p + "_cpu_us_per_conn"] = round(med[p]["cpu_conn"], 2)
