@@ -142,7 +142,7 @@ struct gw_service {
     int max_connections, max_pending, max_requests;
     /* table file source */
     char *table_file, *table_service, *table_port;
-    uint64_t table_id; /* service id in the process's lcont service table */
+    uint64_t table_id;          /* service id in the process's lcont service table */
     uint32_t table_port_number; /* table_port as a number when that is unambiguous, else 0 */
 };
 
