@@ -11,8 +11,9 @@
  * its own (a clock_gettime pair, whose median cost is subtracted) and p50/p99
  * are over 1M picks, counted in a histogram of 1 ns buckets: an array of 1M
  * samples would be 8 MB of stores during the loop, evicting the very data the
- * picks read (a gateway's own memory traffic is not the benchmark's to add). The same over 1000 services shows the code path when the
- * data is cache-resident. Neither warms or prefetches anything for the
+ * picks read (a gateway's own memory traffic is not the benchmark's to add).
+ * The same over 1000 services shows the code path when the data is
+ * cache-resident. Neither warms or prefetches anything for the
  * library. The untimed mean is this thread's CPU time over 1M picks.
  *
  * Update: a weight flip of one endpoint of a random service, timed per call

@@ -278,9 +278,9 @@ struct gw_endpoint *gw_table_pick(struct gw_service *s, const struct sockaddr *c
     uint64_t hash = client ? lcont_service_flow_hash(table, client, client, 6) : 0;
     /* The table does not know the gateway's health verdicts: ask again a few times (round
      * robin moves on), then fall back to any usable endpoint the table still lists. */
+    const char *by_name = s->table_port_number ? NULL : s->table_port;
     for (size_t attempt = 0; attempt < s->n_eps + 2; attempt++) {
         lcont_endpoint_pick p = LCONT_ENDPOINT_PICK_INIT;
-        const char *by_name = s->table_port_number ? NULL : s->table_port;
         if (lcont_service_pick(table, s->table_id, by_name, s->table_port_number, client,
                                hash + attempt, 0, &p) < 0)
             return NULL;

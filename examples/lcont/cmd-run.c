@@ -461,21 +461,19 @@ static int prepare_bundle(struct cli *cli, const struct run_args *a, const char 
         bundle_remove(cli, id, 1);
         return r;
     }
+    char *edited = NULL;
     if (a->extra.n_volumes || a->extra.memory || a->extra.cpu_quota || a->extra.pids_limit) {
-        char *edited = NULL;
         r = config_add_run_extra(json, &a->extra, &edited);
-        lcont_free(json);
         if (r < 0) {
+            lcont_free(json);
             cli_fail("add volumes and limits to the config: %s", strerror(-r));
             bundle_remove(cli, id, 1);
             return 1;
         }
-        r = cli_write_file(dir, "config.json", edited);
-        free(edited);
-    } else {
-        r = cli_write_file(dir, "config.json", json);
-        lcont_free(json);
     }
+    r = cli_write_file(dir, "config.json", edited ? edited : json);
+    free(edited);
+    lcont_free(json);
     if (r == 0)
         r = write_meta(a, id, img, dir);
     if (r < 0) {

@@ -90,8 +90,8 @@ static uint32_t pick_member(const struct lcont_service_table *t, const struct sn
         uint32_t a = pick_cum(p, x), b = pick_cum(p, lcont__hash_mix64(x));
         if (a == b)
             b = (a + 1 + lcont__hash_range(x, n - 1)) % n;
-        int64_t ca = conns_of(t, lcont__service_member(p, a));
-        int64_t cb = conns_of(t, lcont__service_member(p, b));
+        int64_t ca = conns_of(t, &p->m[a]);
+        int64_t cb = conns_of(t, &p->m[b]);
         return (uint64_t)ca * weight_of(p, b) <= (uint64_t)cb * weight_of(p, a) ? a : b;
     }
     case LCONT_SERVICE_PICKER_MAGLEV:
@@ -105,10 +105,10 @@ static uint32_t pick_member(const struct lcont_service_table *t, const struct sn
     }
 }
 
-static int member_of(const struct snap *s, const struct pool *p, uint64_t ep_id)
+static int member_of(const struct pool *p, uint64_t ep_id)
 {
     for (uint32_t i = 0; i < p->n; i++)
-        if (lcont__service_member(p, i)->id == ep_id)
+        if (p->m[i].id == ep_id)
             return (int)i;
     return -1;
 }
@@ -145,7 +145,7 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
             victim = e;
             oldest = 0;
             if (now - stamp <= tail->affinity_timeout_ms) {
-                int m = member_of(s, p, atomic_load_explicit(&e->ep_id, memory_order_relaxed));
+                int m = member_of(p, atomic_load_explicit(&e->ep_id, memory_order_relaxed));
                 if (m >= 0) {
                     atomic_store_explicit(&e->stamp_ms, now, memory_order_relaxed);
                     return (uint32_t)m;
@@ -160,21 +160,28 @@ static uint32_t pick_affine(struct lcont_service_table *t, const struct snap *s,
     }
     uint32_t m = pick_member(t, s, p, flow_hash);
     atomic_store_explicit(&victim->key, 0, memory_order_relaxed);
-    atomic_store_explicit(&victim->ep_id, lcont__service_member(p, m)->id, memory_order_relaxed);
+    atomic_store_explicit(&victim->ep_id, p->m[m].id, memory_order_relaxed);
     atomic_store_explicit(&victim->stamp_ms, now, memory_order_relaxed);
     atomic_store_explicit(&victim->key, key, memory_order_release);
     return m;
 }
 
-static void fill_ipv4(uint64_t endpoint_id, uint64_t generation, uint16_t port, const void *addr,
+/* The fields of @out but the address. */
+static void fill_head(uint64_t endpoint_id, uint64_t generation, uint16_t port, int family,
                       lcont_endpoint_pick *out)
 {
     out->endpoint_id = endpoint_id;
     out->generation = generation;
     out->port = port;
-    out->family = AF_INET;
+    out->family = family;
     out->reserved = 0;
     memset(out->sockaddr, 0, sizeof(out->sockaddr));
+}
+
+static void fill_ipv4(uint64_t endpoint_id, uint64_t generation, uint16_t port, const void *addr,
+                      lcont_endpoint_pick *out)
+{
+    fill_head(endpoint_id, generation, port, AF_INET, out);
     struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port) };
     memcpy(&in.sin_addr, addr, 4);
     memcpy(out->sockaddr, &in, sizeof(in));
@@ -183,22 +190,16 @@ static void fill_ipv4(uint64_t endpoint_id, uint64_t generation, uint16_t port, 
 
 static void fill(const struct snap *s, const struct pool *p, uint32_t m, lcont_endpoint_pick *out)
 {
-    const struct member *e = lcont__service_member(p, m);
-    uint32_t port = e->port;
+    const struct member *e = &p->m[m];
     if (e->family == AF_INET) {
         fill_ipv4(e->id, s->generation, e->port, e->addr, out);
-    } else {
-        out->endpoint_id = e->id;
-        out->generation = s->generation;
-        out->port = port;
-        out->family = e->family;
-        out->reserved = 0;
-        memset(out->sockaddr, 0, sizeof(out->sockaddr));
-        struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
-        memcpy(&in6.sin6_addr, e->addr, 16);
-        memcpy(out->sockaddr, &in6, sizeof(in6));
-        out->sockaddr_len = sizeof(in6);
+        return;
     }
+    fill_head(e->id, s->generation, e->port, AF_INET6, out);
+    struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(e->port) };
+    memcpy(&in6.sin6_addr, e->addr, 16);
+    memcpy(out->sockaddr, &in6, sizeof(in6));
+    out->sockaddr_len = sizeof(in6);
 }
 
 #define RELAXED memory_order_relaxed

@@ -301,11 +301,6 @@ struct hot_line {
 };
 _Static_assert(sizeof(struct hot_line) == 64, "one cache line");
 
-static inline const struct member *lcont__service_member(const struct pool *p, uint32_t i)
-{
-    return &p->m[i];
-}
-
 /*
  * Endpoint ids name (service, address): bit 63 set for IPv4, 9 bits of the
  * service id's sequence, the service slot (22 bits), then 32 bits of token:

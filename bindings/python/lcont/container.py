@@ -141,7 +141,8 @@ class Container:
         or, without it, of the container's own process: @args replaces its args, @env
         (dict or "K=V" list) adds or replaces variables, @user is a uid, "uid:gid", a
         (uid, gid) tuple or "name[:group]" (looked up in the container's own /etc/passwd and
-        /etc/group; the name's supplementary groups apply unless @additional_gids is given). tty=True needs @console_socket (it receives the pty master).
+        /etc/group; the name's supplementary groups apply unless @additional_gids is
+        given). tty=True needs @console_socket (it receives the pty master).
         stdin/stdout/stderr (ints or objects with fileno()) replace the caller's stdio.
         With tty=True and no console_socket, the binding receives the pty master itself:
         it is the returned process's ``pty`` (a binary file; reads raise EIO or return
