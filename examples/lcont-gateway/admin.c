@@ -136,6 +136,13 @@ static char *render_metrics(size_t *ret_len)
          "# TYPE lcont_gateway_reload_failures_total counter\n"
          "lcont_gateway_reload_failures_total %lld\n",
          atomic_load(&gw.reload_failures));
+    long long waits = 0;
+    for (int i = 0; i < gw.n_workers; i++)
+        waits += gw_worker_coalesce_waits(gw.workers[i]);
+    outf(&o,
+         "# TYPE lcont_gateway_coalesce_waits_total counter\n"
+         "lcont_gateway_coalesce_waits_total %lld\n",
+         waits);
     outf(&o, "# TYPE lcont_gateway_table_generation gauge\nlcont_gateway_table_generation %llu\n",
          (unsigned long long)gw_table_generation());
     gw_config_unref(c);

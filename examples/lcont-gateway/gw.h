@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #define GW_MAX_WORKERS 64
-#define GW_COALESCE_US_DEFAULT 20
+#define GW_COALESCE_US_DEFAULT 100
 #define GW_COALESCE_US_MAX 1000000
 #define GW_HIST_BUCKETS 12
 #define GW_ADDR_LEN 64
@@ -195,7 +195,7 @@ struct gw_config {
     char *admin_addr;
     char *access_log; /* NULL/"off": none, "-": stdout, else a file path */
     int drain_timeout_ms;
-    int coalesce_us;     /* wait before epoll_wait under load (see loop.c), 0: never */
+    int coalesce_us;     /* longest wait before epoll_wait under load (coalesce.h), 0: never */
     int kept_bodies_max; /* per worker: request bodies kept for replays, in bytes */
     struct gw_service *services;
     size_t n_services;
@@ -253,7 +253,8 @@ struct gw_config *gw_current_config(void);
 int gw_worker_start(int id, char *err, size_t errlen);
 void gw_worker_notify(struct gw_worker *w);
 void gw_worker_join(struct gw_worker *w);
-int gw_worker_active_sessions(struct gw_worker *w);
+/* how often the worker waited for a larger epoll batch (coalesce.h) */
+long long gw_worker_coalesce_waits(struct gw_worker *w);
 
 /* health.c, admin.c */
 int gw_health_start(void);

@@ -214,6 +214,7 @@ static void detach_upstream(struct hs *s, bool reuse)
 static void end_request_accounting(struct hs *s)
 {
     if (s->counted) {
+        s->w->inflight--;
         atomic_fetch_sub(&s->svc->stats->active_requests, 1);
         s->counted = false;
     }
@@ -522,6 +523,7 @@ static bool start_request(struct hs *s)
         r = -431;
     if (r == 0)
         return false;
+    gw_session_unfresh(s->w, &s->sess);
     refresh_config(s);
     s->t0_us = gw_now_us();
     s->route = NULL;
@@ -620,6 +622,7 @@ static bool start_request(struct hs *s)
     }
     atomic_fetch_add(&s->svc->stats->active_requests, 1);
     s->counted = true;
+    s->w->inflight++;
     begin_attempt(s);
     return true;
 }
@@ -1083,6 +1086,7 @@ void gw_http_accept(struct gw_worker *w, struct gw_listener *l, int fd,
     s->c_wr = true;
     s->idle_deadline = gw_now_ms() + l->client_timeout_ms;
     gw_session_link(w, &s->sess);
+    gw_session_fresh(w, &s->sess);
     atomic_fetch_add(&l->stats->active, 1);
     if (l->n_certs) {
         s->ssl = gw_tls_new(l, fd);

@@ -61,6 +61,7 @@ static void l4_close(struct l4 *s, bool reset)
             if (s->pipes[d][k] >= 0)
                 close(s->pipes[d][k]);
     atomic_fetch_sub(&s->l->stats->active, 1);
+    s->w->inflight--; /* a stream counts as one exchange in flight for its whole life */
     gw_session_unlink(s->w, &s->sess);
     gw_config_unref(s->cfg);
     gw_defer_free(s->w, s);
@@ -234,6 +235,7 @@ void gw_l4_accept(struct gw_worker *w, struct gw_listener *l, int fd)
     s->uio.fd = -1;
     s->sess.on_timeout = l4_timeout;
     gw_session_link(w, &s->sess);
+    w->inflight++;
     atomic_fetch_add(&l->stats->active, 1);
     if (gw_epoll_add(w, &s->cio) < 0 || start_connect(s) < 0) {
         l4_close(s, true);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 
 #define TICK_MS 100
 #define POOL_MAX_IDLE 128
+/* clients send right after connecting; one silent for this long is idle, not in flight */
+#define GW_FRESH_MS 100
 
 int gw_epoll_watch(struct gw_worker *w, struct gw_io *io, bool add, bool out)
 {
@@ -45,8 +48,23 @@ void gw_session_link(struct gw_worker *w, struct gw_session *s)
     atomic_fetch_add(&w->n_sessions, 1);
 }
 
+void gw_session_fresh(struct gw_worker *w, struct gw_session *s)
+{
+    s->fresh_since_ms = gw_now_ms();
+    w->inflight++;
+}
+
+void gw_session_unfresh(struct gw_worker *w, struct gw_session *s)
+{
+    if (s->fresh_since_ms) {
+        s->fresh_since_ms = 0;
+        w->inflight--;
+    }
+}
+
 void gw_session_unlink(struct gw_worker *w, struct gw_session *s)
 {
+    gw_session_unfresh(w, s);
     s->prev->next = s->next;
     s->next->prev = s->prev;
     s->next = s->prev = s;
@@ -303,6 +321,8 @@ static void on_tick(struct gw_worker *w)
     int64_t now = gw_now_ms();
     for (struct gw_session *s = w->sessions.next, *next; s != &w->sessions; s = next) {
         next = s->next;
+        if (s->fresh_since_ms && now - s->fresh_since_ms >= GW_FRESH_MS)
+            gw_session_unfresh(w, s);
         if (s->deadline_ms && now >= s->deadline_ms)
             s->on_timeout(s); /* may free s */
         else if (w->draining && s->on_drain)
@@ -316,26 +336,21 @@ static void *worker_main(void *arg)
     struct epoll_event evs[128];
     int64_t drain_deadline = 0;
     int last = (int)ELEMS(evs);
+    /* The default slack (50 us) would dwarf the coalescing waits, which are tens of us. */
+    prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
     for (;;) {
-        /*
-         * Under load, a worker that answers each event at once sleeps and is woken once or
-         * twice per request, and so are the backend and the clients it feeds one request at a
-         * time; on a VM each of those wake-ups is a halt and a VM exit. Waiting a little when
-         * the last batch was small lets events pile up, as a NIC moderates its interrupts:
-         * with 20 us the gateway sleeps 0.10-0.14 times per keep-alive request instead of
-         * 0.31 (docs/gateway.md has the rates). A worker with few connections never waits,
-         * so latency at low load is unchanged.
-         */
-        int coalesce_us = w->cfg->coalesce_us;
-        if (coalesce_us && last < COALESCE_BELOW &&
-            atomic_load_explicit(&w->n_sessions, memory_order_relaxed) >= COALESCE_MIN_SESSIONS) {
-            struct timespec ts = { coalesce_us / 1000000, (long)(coalesce_us % 1000000) * 1000 };
+        /* Under load, let events pile up after a small batch (coalesce.c says why). */
+        int wait_us = gw_coalesce_wait_us(&w->coalesce, last, w->inflight, w->cfg->coalesce_us);
+        if (wait_us > 0) {
+            atomic_fetch_add_explicit(&w->coalesce_waits, 1, memory_order_relaxed);
+            struct timespec ts = { wait_us / 1000000, (long)(wait_us % 1000000) * 1000 };
             nanosleep(&ts, NULL);
         }
         int n = epoll_wait(w->epfd, evs, (int)ELEMS(evs), -1);
         last = n;
         if (n < 0 && errno != EINTR)
             break;
+        gw_coalesce_note(&w->coalesce, n, gw_now_us());
         for (int i = 0; i < n; i++) {
             struct gw_io *io = evs[i].data.ptr;
             switch (io->kind) {
@@ -426,7 +441,7 @@ void gw_worker_join(struct gw_worker *w)
     pthread_join(w->thread, NULL);
 }
 
-int gw_worker_active_sessions(struct gw_worker *w)
+long long gw_worker_coalesce_waits(struct gw_worker *w)
 {
-    return atomic_load(&w->n_sessions);
+    return atomic_load_explicit(&w->coalesce_waits, memory_order_relaxed);
 }

@@ -6,6 +6,7 @@
 #ifndef GW_LOOP_H
 #define GW_LOOP_H
 
+#include "coalesce.h"
 #include "gw.h"
 
 enum gw_io_kind {
@@ -30,6 +31,7 @@ struct gw_session {
     int64_t deadline_ms; /* 0 = none */
     void (*on_timeout)(struct gw_session *s);
     void (*on_drain)(struct gw_session *s); /* shutting down: close if idle */
+    int64_t fresh_since_ms; /* accepted and no request yet (gw_session_fresh), else 0 */
 };
 
 struct gw_wlistener {
@@ -48,6 +50,11 @@ struct gw_worker {
     struct gw_wlistener *listeners;
     struct gw_session sessions; /* list head */
     atomic_int n_sessions;
+    /* exchanges in flight: HTTP requests between head and end of response, new connections
+     * (gw_session_fresh) and L4 sessions; how large a batch of events can come (coalesce.h) */
+    int inflight;
+    struct gw_coalesce coalesce;
+    atomic_llong coalesce_waits; /* read by /metrics */
     bool draining;
     /* request bodies kept for a replay, in bytes: bounded by the config's
      * kept_bodies_max_bytes, so that many concurrent uploads cannot make retries cost
@@ -68,14 +75,6 @@ struct gw_upconn {
     bool rd, wr; /* edge-triggered readiness carried over while pooled */
 };
 
-/*
- * Interrupt moderation in software: when a worker holds at least COALESCE_MIN_SESSIONS
- * connections and its last epoll_wait returned fewer than COALESCE_BELOW events, it waits
- * coalesce_us before the next one, so that what arrives meanwhile is handled in one batch.
- */
-#define COALESCE_MIN_SESSIONS 8
-#define COALESCE_BELOW 4
-
 int gw_set_nodelay(int fd);
 int gw_epoll_add(struct gw_worker *w, struct gw_io *io);
 /* Edge-triggered for reading only (@out false) or for both directions: a registration
@@ -83,6 +82,10 @@ int gw_epoll_add(struct gw_worker *w, struct gw_io *io);
 int gw_epoll_watch(struct gw_worker *w, struct gw_io *io, bool add, bool out);
 void gw_session_link(struct gw_worker *w, struct gw_session *s);
 void gw_session_unlink(struct gw_worker *w, struct gw_session *s);
+/* A new connection counts as an exchange in flight (coalesce.h): a client connects to send.
+ * It stops counting at its first request, its close, or after GW_FRESH_MS without one. */
+void gw_session_fresh(struct gw_worker *w, struct gw_session *s);
+void gw_session_unfresh(struct gw_worker *w, struct gw_session *s);
 /* Free @p after the current epoll batch: later events of the batch may still point at it. */
 void gw_defer_free(struct gw_worker *w, void *p);
 
