@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The coalescing rule on its own: when a worker waits for a larger epoll batch, and how long.
  * Time is passed in, so every case is exact. */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "coalesce.h"
@@ -16,6 +17,27 @@ static int failures;
         }                                                            \
     } while (0)
 
+struct wait_case {
+    int last, inflight, max_us, want;
+    const char *what;
+};
+
+/* at 0.05 events per us */
+static const struct wait_case at_005[] = {
+    { 1, 50, 200, 160, "batch of 8 at 0.05/us" },
+    { 7, 50, 200, 160, "last batch of 7 is still small" },
+    { 8, 50, 200, 0, "last batch was full" },
+    { 1, 1000, 200, 160, "batch capped at 8" },
+    { 1, 6, 200, 60, "6 in flight: batch of 3" },
+    { 3, 7, 200, 0, "7 in flight, 3 came" },
+    { 0, 5, 200, 0, "5 in flight: a batch of 2 is too small" },
+    { 0, 4, 200, 0, "4 in flight: never waits" },
+    { 0, 0, 200, 0, "nothing in flight" },
+    { 1, 50, 100, 100, "batch needs longer than allowed" },
+    { 1, 50, 160, 160, "batch needs exactly the limit" },
+    { 1, 50, 0, 0, "coalescing off" },
+};
+
 int main(void)
 {
     struct gw_coalesce c = { 0 };
@@ -27,18 +49,10 @@ int main(void)
     gw_coalesce_note(&c, 0, 1000900);  /* a timeout returns nothing: ignored */
     gw_coalesce_note(&c, -1, 1000900); /* EINTR: ignored */
     gw_coalesce_note(&c, 40, 1001000); /* 50 events in 1000 us: 0.05 per us */
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 1, 50, 200), 160, "batch of 8 at 0.05/us");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 7, 50, 200), 160, "last batch of 7 is still small");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 8, 50, 200), 0, "last batch was full");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 1, 1000, 200), 160, "batch capped at 8");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 1, 6, 200), 60, "6 in flight: batch of 3");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 3, 7, 200), 0, "7 in flight, 3 came");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 0, 5, 200), 0, "5 in flight: a batch of 2 is too small");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 0, 4, 200), 0, "4 in flight: never waits");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 0, 0, 200), 0, "nothing in flight");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 1, 50, 100), 100, "batch needs longer than allowed");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 1, 50, 160), 160, "batch needs exactly the limit");
-    EXPECT_EQ(gw_coalesce_wait_us(&c, 1, 50, 0), 0, "coalescing off");
+    for (size_t i = 0; i < sizeof(at_005) / sizeof(at_005[0]); i++) {
+        const struct wait_case *k = &at_005[i];
+        EXPECT_EQ(gw_coalesce_wait_us(&c, k->last, k->inflight, k->max_us), k->want, k->what);
+    }
 
     /* the load falls: 5 events in the next 1000 us (0.005/us) pull the rate halfway down */
     gw_coalesce_note(&c, 5, 1002000);
