@@ -93,6 +93,8 @@ void format_duration(int64_t ns, char *buf, size_t size);
 #define BUNDLE_META "meta.json"            /* what run was asked: image, created, rm */
 #define BUNDLE_STATUS "status.json"        /* started/finished times, exit code */
 #define BUNDLE_MONITOR_LOCK "monitor.lock" /* held by the process that reaps the container */
+/* the most --log-opt max-file allows: ctr.log and ctr.log.1 .. ctr.log.999 */
+#define LOG_MAX_FILES 1000
 int bundle_path(const struct cli *cli, const char *id, const char *leaf, char *buf, size_t size);
 /* Docker's rule for names, which also keeps them safe as one path component. */
 int name_valid(const char *name);

@@ -5,6 +5,7 @@
  * -f follows the file until the monitor has released its lock (the container exited and
  * everything it wrote is in the file). With --log-opt max-size the monitor rotates the log:
  * ctr.log.<N> (oldest) .. ctr.log.1 come first, and -f follows ctr.log across rotations.
+ * Files are found by their order, not their names, which change under us (log_open_after).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,8 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli.h"
 
@@ -92,74 +95,193 @@ static long print_available(FILE *log, const struct logs_args *a, long skip)
     return n;
 }
 
-#define ROTATED_MAX 1000 /* the most --log-opt max-file allows */
+/*
+ * ctr.log and the files the monitor rotated it into: ctr.log.1 (the newest) ..
+ * ctr.log.<top>. A rotation renames ctr.log.<top - 1> to ctr.log.<top> (the oldest goes),
+ * and so on down to ctr.log to ctr.log.1, then creates ctr.log: files only ever move to
+ * higher indexes, one rename at a time.
+ */
+struct log_files {
+    const char *path;
+    long top; /* --log-opt max-file - 1 */
+};
+
+/* ctr.log.<k>, or ctr.log for k = 0 */
+static void log_name(char *buf, size_t size, const char *path, long k)
+{
+    if (k == 0)
+        snprintf(buf, size, "%s", path);
+    else
+        snprintf(buf, size, "%s.%ld", path, k);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
+}
 
 /*
- * The rotated logs that exist, oldest first, leaving out the file @current (it may have
- * been rotated since it was opened: it is read as the current one).
+ * One pass over ctr.log, ctr.log.1, ... ctr.log.<top>: the index of @want (-1: not seen),
+ * and in @oldest the highest index that holds a file (-1: none). An index in the middle is
+ * empty while a rotation runs (or for good when a monitor was killed in one).
  */
-static size_t rotated_open(const char *path, FILE *current, FILE **ret)
+static long log_scan(const struct log_files *lf, const struct stat *want, long *oldest)
 {
-    struct stat cur, st;
-    size_t n = 0, k = 1;
     char name[4200];
+    struct stat st;
+    long found = -1;
 
-    if (fstat(fileno(current), &cur) < 0)
-        return 0;
-    for (; k <= ROTATED_MAX; k++) {
-        snprintf(name, sizeof(name), "%s.%zu", path, k);
-        if (access(name, F_OK) < 0)
-            break;
+    *oldest = -1;
+    for (long k = 0; k <= lf->top; k++) {
+        log_name(name, sizeof(name), lf->path, k);
+        if (stat(name, &st) < 0)
+            continue;
+        *oldest = k;
+        if (want && same_file(&st, want))
+            found = k;
     }
-    while (--k >= 1) {
-        snprintf(name, sizeof(name), "%s.%zu", path, k);
+    return found;
+}
+
+/* The oldest log file there is (ENOENT: none): opened, then seen still the oldest. */
+static FILE *log_open_oldest(const struct log_files *lf)
+{
+    char name[4200];
+    struct stat opened;
+    long oldest, again;
+
+    for (int attempt = 0; attempt < 100; attempt++) {
+        log_scan(lf, NULL, &oldest);
+        if (oldest < 0)
+            break;
+        log_name(name, sizeof(name), lf->path, oldest);
         FILE *f = fopen(name, "re");
-        if (!f)
-            continue;
-        if (fstat(fileno(f), &st) == 0 && st.st_ino == cur.st_ino && st.st_dev == cur.st_dev) {
+        if (!f && errno != ENOENT)
+            return NULL;
+        if (f && fstat(fileno(f), &opened) == 0 && log_scan(lf, &opened, &again) == oldest &&
+            again == oldest)
+            return f;
+        if (f)
             fclose(f);
-            continue;
+        /* a rotation moved it on: look again */
+    }
+    errno = ENOENT;
+    return NULL;
+}
+
+static bool log_index_holds(const struct log_files *lf, long k, const struct stat *want)
+{
+    char name[4200];
+    struct stat st;
+
+    log_name(name, sizeof(name), lf->path, k);
+    return stat(name, &st) == 0 && same_file(&st, want);
+}
+
+static bool log_index_empty(const struct log_files *lf, long k)
+{
+    char name[4200];
+    struct stat st;
+
+    log_name(name, sizeof(name), lf->path, k);
+    return stat(name, &st) < 0 && errno == ENOENT;
+}
+
+/*
+ * The file written right after @prev, which is at index @k: the nearest lower index that
+ * holds a file (an index in between is empty while a rotation runs, or for good if a
+ * monitor was killed in one). Files only ever move to higher indexes, so when @prev is at
+ * @k, then nothing is in between (checked upwards), then @prev is still at @k, and the
+ * file opened is still where it was opened, the two were neighbours at one instant.
+ * NULL: not settled yet, look again.
+ */
+static FILE *log_open_after(const struct log_files *lf, long k, const struct stat *prev)
+{
+    char name[4200];
+    struct stat opened;
+    long i = k - 1;
+    FILE *f;
+
+    while (i >= 0 && log_index_empty(lf, i))
+        i--;
+    if (i < 0)
+        return NULL;
+    log_name(name, sizeof(name), lf->path, i);
+    f = fopen(name, "re");
+    if (!f)
+        return NULL;
+    bool settled = fstat(fileno(f), &opened) == 0 && log_index_holds(lf, k, prev);
+    for (long j = i + 1; settled && j < k; j++)
+        settled = log_index_empty(lf, j);
+    if (settled && log_index_holds(lf, k, prev) && log_index_holds(lf, i, &opened))
+        return f;
+    fclose(f);
+    return NULL;
+}
+
+/* @log is ctr.log now (not rotated, and ctr.log is not mid-rotation). */
+static bool log_current(FILE *log, const struct log_files *lf)
+{
+    struct stat a, b;
+    return fstat(fileno(log), &a) == 0 && stat(lf->path, &b) == 0 && same_file(&a, &b);
+}
+
+/*
+ * The file written after @log, which has been rotated. If @log was rotated out (deleted)
+ * before we got to it, the oldest one left, and *@lost says that what came in between is
+ * gone (the monitor rotated faster than we read). NULL: none found (yet).
+ */
+static FILE *log_next(const struct log_files *lf, FILE *log, bool *lost)
+{
+    struct stat cur;
+    long oldest;
+
+    *lost = false;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        if (fstat(fileno(log), &cur) < 0)
+            return NULL;
+        if (cur.st_nlink == 0) {
+            *lost = true;
+            return log_open_oldest(lf);
         }
-        ret[n++] = f;
+        long k = log_scan(lf, &cur, &oldest);
+        FILE *f = k > 0 ? log_open_after(lf, k, &cur) : NULL;
+        if (f)
+            return f;
+        /* mid-rotation: let the monitor finish its renames */
+        usleep(100);
+    }
+    return NULL;
+}
+
+/*
+ * Every log file from the oldest to the current ctr.log, in order, into @chain (at most
+ * @max); returns how many.
+ */
+static size_t log_chain(const struct log_files *lf, FILE **chain, size_t max)
+{
+    FILE *f = log_open_oldest(lf);
+    size_t n = 0;
+    bool lost;
+
+    while (f) {
+        chain[n++] = f;
+        if (n == max || log_current(f, lf))
+            break;
+        f = log_next(lf, f, &lost);
     }
     return n;
 }
 
-/* The log was rotated: @log is no longer the file at @path. */
-static bool log_rotated(FILE *log, const char *path)
+/* The highest index of a rotated file: --log-opt max-file - 1, as run -d recorded it. */
+static long log_top(const struct cli *cli, const char *id)
 {
-    struct stat a, b;
-    return fstat(fileno(log), &a) == 0 && stat(path, &b) == 0 &&
-           (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
-}
+    cJSON *meta = bundle_read_json(cli, id, BUNDLE_META);
+    const cJSON *mf = cJSON_GetObjectItemCaseSensitive(meta, "log_max_files");
+    long top = cJSON_IsNumber(mf) && mf->valuedouble >= 1 ? (long)mf->valuedouble - 1 : 0;
 
-/*
- * The file written after @log, which has been rotated: if @log is ctr.log.<k> now, that
- * is ctr.log.<k-1> (ctr.log for k = 1); if it was rotated out, the oldest one left
- * (what came in between is gone: the monitor rotated faster than we read).
- */
-static FILE *log_next(const char *path, FILE *log)
-{
-    struct stat cur, st;
-    char name[4200];
-    size_t k = 1, oldest = 0;
-
-    if (fstat(fileno(log), &cur) < 0)
-        return NULL;
-    for (; k <= ROTATED_MAX; k++) {
-        snprintf(name, sizeof(name), "%s.%zu", path, k);
-        if (stat(name, &st) < 0)
-            break;
-        oldest = k;
-        if (st.st_ino == cur.st_ino && st.st_dev == cur.st_dev) {
-            oldest = k - 1; /* the next newer one */
-            break;
-        }
-    }
-    if (oldest == 0)
-        return fopen(path, "re");
-    snprintf(name, sizeof(name), "%s.%zu", path, oldest);
-    return fopen(name, "re");
+    cJSON_Delete(meta);
+    return top < LOG_MAX_FILES ? top : LOG_MAX_FILES - 1;
 }
 
 static long count_records(FILE *log)
@@ -186,6 +308,7 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
     };
     struct logs_args a = { .tail = -1 };
     char path[4096], *end;
+    struct log_files lf;
     const char *id;
     long skip = 0;
     FILE *log;
@@ -222,33 +345,37 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
     id = argv[optind];
     if (!name_valid(id) || bundle_path(cli, id, BUNDLE_LOG, path, sizeof(path)) < 0)
         return cli_fail("no such container: %s", id);
+    lf.path = path;
+    lf.top = log_top(cli, id);
     /* opened under the bundle lock, so that a --rm cleanup is not half done */
     lockfd = bundle_lock(cli, id, LOCK_SH);
     if (lockfd < 0)
         return cli_fail("no such container: %s", id);
-    log = fopen(path, "re");
-    if (!log) {
-        int e = errno;
+    FILE **chain = calloc(LOG_MAX_FILES + 1, sizeof(FILE *));
+    size_t n_chain = chain ? log_chain(&lf, chain, LOG_MAX_FILES + 1) : 0;
+    if (n_chain == 0) {
+        int e = chain ? errno : ENOMEM;
         close(lockfd);
+        free(chain);
         if (e == ENOENT)
             return cli_fail("container %s has no log: only 'run -d' keeps one", id);
         return cli_fail("open %s: %s", path, strerror(e));
     }
     close(lockfd);
-    FILE **rotated = calloc(ROTATED_MAX, sizeof(FILE *));
-    size_t n_rotated = rotated ? rotated_open(path, log, rotated) : 0;
     if (a.tail >= 0) {
-        long total = count_records(log);
-        for (size_t i = 0; i < n_rotated; i++)
-            total += count_records(rotated[i]);
+        long total = 0;
+        for (size_t i = 0; i < n_chain; i++)
+            total += count_records(chain[i]);
         skip = total > a.tail ? total - a.tail : 0;
     }
-    for (size_t i = 0; i < n_rotated; i++) {
-        long n = print_available(rotated[i], &a, skip);
+    /* the last one is followed below */
+    for (size_t i = 0; i + 1 < n_chain; i++) {
+        long n = print_available(chain[i], &a, skip);
         skip = skip > n ? skip - n : 0;
-        fclose(rotated[i]);
+        fclose(chain[i]);
     }
-    free(rotated);
+    log = chain[n_chain - 1];
+    free(chain);
     if (a.follow) {
         /* woken by new records, a rotation, and the monitor closing its lock when it is done */
         char dir[4096];
@@ -270,10 +397,13 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
         struct stat st;
         if (a.follow && fstat(fileno(log), &st) == 0 && st.st_size < ftello(log))
             fseeko(log, 0, SEEK_SET); /* max-file=1: the monitor started the file over */
-        if (a.follow && log_rotated(log, path)) {
+        if (a.follow && !log_current(log, &lf)) {
             /* the monitor finished this file before it renamed it: read the rest, move on */
-            FILE *next = log_next(path, log);
+            bool lost;
+            FILE *next = log_next(&lf, log, &lost);
             if (next) {
+                if (lost)
+                    fprintf(stderr, "lcont: output was rotated away before it was read\n");
                 n = print_available(log, &a, skip);
                 skip = skip > n ? skip - n : 0;
                 fclose(log);

@@ -202,7 +202,7 @@ static int parse_log_opt(const char *opt, struct run_args *a)
         char *end;
         errno = 0;
         unsigned long n = strtoul(v, &end, 10);
-        if (!isdigit((unsigned char)*v) || *end || errno || n < 1 || n > 1000)
+        if (!isdigit((unsigned char)*v) || *end || errno || n < 1 || n > LOG_MAX_FILES)
             return -1;
         a->log_max_files = (unsigned)n;
         return 0;

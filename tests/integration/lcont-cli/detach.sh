@@ -128,6 +128,25 @@ wait $follow || fail "logs -f across rotations failed"
 { echo ready; seq -f 'f%g' 0 99; } | cmp -s - "$T/rotf" || fail "logs -f lost or repeated: $(cat "$T/rotf" | tr '\n' ' ')"
 [ -f "$STORE/containers/${P}rotf/ctr.log.1" ] || fail "no rotation under -f"
 lc rm "${P}rotf" >/dev/null
+# a reader that falls behind by more than max-file rotations says that output is gone, and
+# goes on with the oldest file left: in order, no repeats, up to the last line
+lc run -d --name "${P}lag" --log-opt max-size=1k --log-opt max-file=2 $IMG sh -c \
+    'go=; trap "go=1" USR1; echo ready; while [ -z "$go" ]; do sleep 0.01; done
+     i=0; while test $i -lt 100; do echo f$i; i=$((i + 1)); done' >/dev/null
+lc_exec logs -f "${P}lag" >"$T/lag" 2>"$T/lag.err" &
+follow=$!
+wait_output "$T/lag" ready $follow
+kill -STOP $follow
+lc kill -s USR1 "${P}lag" >/dev/null || fail "kill -s USR1"
+[ "$(lc wait "${P}lag")" = 0 ] || fail "lagging container"
+kill -CONT $follow
+wait $follow || fail "logs -f that fell behind failed"
+grep -q "rotated away before it was read" "$T/lag.err" || fail "no word of lost output: $(cat "$T/lag.err")"
+[ "$(tail -n1 "$T/lag")" = f99 ] || fail "lagging reader's last line: $(tail -n1 "$T/lag")"
+sed 1d "$T/lag" | sed 's/^f//' | sort -n -c 2>/dev/null || fail "lagging reader: out of order"
+[ "$(sort "$T/lag" | uniq -d)" = "" ] || fail "lagging reader: repeats"
+[ "$(wc -l <"$T/lag")" -lt 101 ] || fail "nothing was rotated away?"
+lc rm "${P}lag" >/dev/null
 # one file: it starts over at max-size
 lc run -d --name "${P}rot1" --log-opt max-size=1k $IMG sh -c \
     'i=0; while test $i -lt 100; do echo o$i; i=$((i + 1)); done' >/dev/null
@@ -136,6 +155,29 @@ lc run -d --name "${P}rot1" --log-opt max-size=1k $IMG sh -c \
 [ "$(lc logs --tail 1 "${P}rot1")" = o99 ] || fail "max-file=1: $(lc logs "${P}rot1" | tail -2)"
 [ "$(stat -c %s "$STORE/containers/${P}rot1/ctr.log")" -le 1024 ] || fail "max-file=1 size"
 lc rm "${P}rot1" >/dev/null
+
+# a monitor killed in the middle of a rotation leaves an index empty, or no ctr.log: logs
+# still reads every file there is, in order (ctr.log.4 was dropped by the renames)
+lc run -d --name "${P}cut" --log-opt max-size=1k --log-opt max-file=5 $IMG sh -c \
+    'i=0; while test $i -lt 200; do echo c$i; i=$((i + 1)); done' >/dev/null
+[ "$(lc wait "${P}cut")" = 0 ] || fail "cut container"
+D="$STORE/containers/${P}cut"
+lc logs "${P}cut" >"$T/cut.all"
+dropped=$(wc -l <"$D/ctr.log.4")
+mv "$D/ctr.log.3" "$D/ctr.log.4"
+mv "$D/ctr.log.2" "$D/ctr.log.3"
+tail -n +$((dropped + 1)) "$T/cut.all" >"$T/cut.want"
+lc logs "${P}cut" >"$T/cut.out"
+cmp -s "$T/cut.want" "$T/cut.out" || fail "logs with ctr.log.2 missing: $(head -n2 "$T/cut.out")"
+mv "$D/ctr.log.1" "$D/ctr.log.2"
+mv "$D/ctr.log" "$D/ctr.log.1"
+lc logs "${P}cut" >"$T/cut.out"
+cmp -s "$T/cut.want" "$T/cut.out" || fail "logs with ctr.log missing: $(head -n2 "$T/cut.out")"
+timeout 10 "$LCONT" --root "$STORE" --runroot "$RUNROOT" logs -f "${P}cut" >"$T/cut.out" ||
+    fail "logs -f with ctr.log missing"
+cmp -s "$T/cut.want" "$T/cut.out" || fail "logs -f with ctr.log missing: $(head -n2 "$T/cut.out")"
+[ "$(lc logs --tail 1 "${P}cut")" = c199 ] || fail "--tail with ctr.log missing"
+lc rm "${P}cut" >/dev/null
 
 # ---- ps -a: Exited (N); ps alone does not list it ----
 lc ps -a >"$T/ps"
