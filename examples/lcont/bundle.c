@@ -44,6 +44,56 @@ int name_valid(const char *name)
     return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int bundle_list(const struct cli *cli, char ***ret, size_t *ret_n)
+{
+    char dir[4096], **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    DIR *d;
+
+    *ret = NULL;
+    *ret_n = 0;
+    snprintf(dir, sizeof(dir), "%s/containers", cli->root);
+    d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? 0 : -errno;
+    while ((de = readdir(d))) {
+        if (!name_valid(de->d_name))
+            continue;
+        if (n == cap) {
+            char **t = realloc(names, (cap = cap * 2 + 16) * sizeof(*names));
+            if (!t)
+                goto oom;
+            names = t;
+        }
+        if (!(names[n] = strdup(de->d_name)))
+            goto oom;
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof(*names), name_cmp);
+    *ret = names;
+    *ret_n = n;
+    return 0;
+oom:
+    closedir(d);
+    bundle_list_free(names, n);
+    return -ENOMEM;
+}
+
+void bundle_list_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 int bundle_lock(const struct cli *cli, const char *id, int op)
 {
     char dir[4096];
@@ -281,4 +331,13 @@ int container_load(struct cli *cli, const char *id, lcont_container **ret)
     if (r < 0)
         return cli_fail_lib(cli, r, &err, "container %s", id);
     return 0;
+}
+
+int container_find(struct cli *cli, const char *id, lcont_container **ret)
+{
+    int r = container_load(cli, id, ret);
+
+    if (r == -ENOENT)
+        return cli_fail("no such container: %s", id);
+    return r ? 1 : 0;
 }

@@ -65,7 +65,13 @@ void progress_report(const lcont_image_progress *p, void *userdata);
 void progress_finish(struct cli *cli);
 
 /* format.c */
+/* "1.5MB": decimal units (image sizes, I/O, as docker); "1.5MiB": binary (memory). */
 void format_size(uint64_t bytes, char *buf, size_t size);
+void format_size_binary(uint64_t bytes, char *buf, size_t size);
+/* Columns of characters, not bytes ("…" is three). */
+size_t text_width(const char *s);
+/* @n cells padded to @width + 3 columns each, the last one not padded; a newline. */
+void table_print_row(const char *const *cells, const size_t *width, size_t n);
 /* "3 minutes ago" from an RFC 3339 time; the text itself when it cannot be parsed. */
 void format_since(const char *rfc3339, char *buf, size_t size);
 /* "repo:tag" -> repo and tag (tag "latest"-less names give "<none>"). */
@@ -98,6 +104,9 @@ void format_duration(int64_t ns, char *buf, size_t size);
 int bundle_path(const struct cli *cli, const char *id, const char *leaf, char *buf, size_t size);
 /* Docker's rule for names, which also keeps them safe as one path component. */
 int name_valid(const char *name);
+/* The names of every bundle under <root>/containers, sorted: 0 or -errno. */
+int bundle_list(const struct cli *cli, char ***ret, size_t *ret_n);
+void bundle_list_free(char **names, size_t n);
 /* Open and flock() (LOCK_SH or LOCK_EX) the bundle directory: serializes removals. Returns
  * the fd, or -ENOENT when there is no such bundle (or it was removed while we waited). */
 int bundle_lock(const struct cli *cli, const char *id, int op);
@@ -120,6 +129,9 @@ int status_write(const struct cli *cli, const char *id, const char *started, con
 int status_reserve(const struct cli *cli, const char *id);
 /* Load the container's runtime state: 0, -ENOENT, or 1 with a message printed. */
 int container_load(struct cli *cli, const char *id, lcont_container **ret);
+/* container_load() for commands that need the container: 0, or 1 with a message printed
+ * ("no such container" included). */
+int container_find(struct cli *cli, const char *id, lcont_container **ret);
 
 /* cmd-run.c */
 int cmd_run(struct cli *cli, int argc, char **argv);
@@ -172,9 +184,14 @@ int cmd_stop(struct cli *cli, int argc, char **argv);
 int cmd_kill(struct cli *cli, int argc, char **argv);
 int cmd_wait(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_pause(struct cli *cli, int argc, char **argv);
+int cmd_unpause(struct cli *cli, int argc, char **argv);
 /* Signal number from "KILL", "SIGKILL" or "9"; -1 when unknown. */
 int parse_signal(const char *s);
 /* cmd-exec.c */
 int cmd_exec(struct cli *cli, int argc, char **argv);
+/* cmd-stats.c */
+int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_top(struct cli *cli, int argc, char **argv);
 
 #endif

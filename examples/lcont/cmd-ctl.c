@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * lcont stop, kill, wait: signals and exit codes of running containers. They work on any
+ * lcont stop, kill, wait, pause, unpause: signals, exit codes and the freezer of running
+ * containers. They work on any
  * container of the runtime state (detached or not): signals go through the library, the
  * exit code comes from status.json, written by the process that reaps the container.
  */
@@ -57,6 +58,22 @@ static const char start_usage[] =
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n";
+
+static const char pause_usage[] =
+    "Usage: lcont pause NAME...\n"
+    "\n"
+    "Freeze every process of running containers (cgroup freezer): they are not told and\n"
+    "cannot notice. 'stop' and 'kill -s KILL' still work on a paused container.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help  show this help\n";
+
+static const char unpause_usage[] = "Usage: lcont unpause NAME...\n"
+                                    "\n"
+                                    "Thaw paused containers.\n"
+                                    "\n"
+                                    "Options:\n"
+                                    "  -h, --help  show this help\n";
 
 static const struct {
     const char *name;
@@ -137,10 +154,7 @@ static int stop_one(struct cli *cli, const char *id, int timeout)
     lcont_error *err = NULL;
     int r, status = 0;
 
-    r = container_load(cli, id, &c);
-    if (r == -ENOENT)
-        return cli_fail("no such container: %s", id);
-    if (r)
+    if (container_find(cli, id, &c))
         return 1;
     r = lcont_container_get_status(c, 0, &err);
     if (r == LCONT_STATUS_PAUSED)
@@ -220,6 +234,37 @@ static int parse_names(int argc, char **argv, const char *usage, const char *sho
     return -1;
 }
 
+/* parse_names() for commands whose only option is -h. */
+static int parse_plain_names(int argc, char **argv, const char *usage)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int timeout = 0, signo = 0;
+
+    return parse_names(argc, argv, usage, "h", opts, &timeout, &signo);
+}
+
+/*
+ * @one on each NAME after the options, with @arg (stop: the timeout; pause: 1 to freeze,
+ * 0 to thaw; start: none); prints the names it succeeded on, as docker does. 0, or 1 if one failed.
+ */
+static int each_name(struct cli *cli, int argc, char **argv,
+                     int (*one)(struct cli *cli, const char *id, int arg), int arg)
+{
+    int status = 0;
+
+    for (int i = optind; i < argc; i++) {
+        if (one(cli, argv[i], arg))
+            status = 1;
+        else
+            printf("%s\n", argv[i]);
+        fflush(stdout);
+    }
+    return status;
+}
+
 int cmd_stop(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -228,19 +273,12 @@ int cmd_stop(struct cli *cli, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int timeout = 10, signo = 0, status = 0;
+    int timeout = 10, signo = 0;
     int r = parse_names(argc, argv, stop_usage, "t:h", opts, &timeout, &signo);
 
     if (r >= 0)
         return r;
-    for (int i = optind; i < argc; i++) {
-        if (stop_one(cli, argv[i], timeout))
-            status = 1;
-        else
-            printf("%s\n", argv[i]);
-        fflush(stdout);
-    }
-    return status;
+    return each_name(cli, argc, argv, stop_one, timeout);
 }
 
 int cmd_kill(struct cli *cli, int argc, char **argv)
@@ -259,9 +297,8 @@ int cmd_kill(struct cli *cli, int argc, char **argv)
         lcont_container *c = NULL;
         lcont_error *err = NULL;
 
-        r = container_load(cli, argv[i], &c);
-        if (r) {
-            status = r == -ENOENT ? cli_fail("no such container: %s", argv[i]) : 1;
+        if (container_find(cli, argv[i], &c)) {
+            status = 1;
             continue;
         }
         r = lcont_container_kill(c, signo, 0, &err);
@@ -322,12 +359,8 @@ out:
 
 int cmd_wait(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int timeout = 0, signo = 0, status = 0;
-    int r = parse_names(argc, argv, wait_usage, "h", opts, &timeout, &signo);
+    int status = 0;
+    int r = parse_plain_names(argc, argv, wait_usage);
 
     if (r >= 0)
         return r;
@@ -340,7 +373,7 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
 }
 
 /* 0 once @id runs again (or ran already), else 1 with a message printed. */
-static int start_one(struct cli *cli, const char *id)
+static int start_one(struct cli *cli, const char *id, int unused)
 {
     lcont_container *c = NULL;
     lcont_error *err = NULL;
@@ -412,23 +445,55 @@ out:
 
 int cmd_start(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int timeout = 0, signo = 0, status = 0;
-    int r = parse_names(argc, argv, start_usage, "h", opts, &timeout, &signo);
+    int r = parse_plain_names(argc, argv, start_usage);
 
     if (r >= 0)
         return r;
     if (cli_open_store(cli))
         return 1;
-    for (int i = optind; i < argc; i++) {
-        if (start_one(cli, argv[i]))
-            status = 1;
-        else
-            printf("%s\n", argv[i]);
-        fflush(stdout);
-    }
+    return each_name(cli, argc, argv, start_one, 0);
+}
+
+/* Freeze (@pause) or thaw @id; 0, or 1 with a message printed. */
+static int pause_one(struct cli *cli, const char *id, int pause)
+{
+    lcont_container *c = NULL;
+    lcont_error *err = NULL;
+    int r, status = 0;
+
+    if (container_find(cli, id, &c))
+        return 1;
+    r = lcont_container_get_status(c, 0, &err);
+    if (r >= 0 && pause && r == LCONT_STATUS_PAUSED)
+        status = cli_fail("container %s is already paused", id);
+    else if (r >= 0 && !pause && r != LCONT_STATUS_PAUSED)
+        status = cli_fail("container %s is not paused", id);
+    else if (r >= 0 && r != LCONT_STATUS_RUNNING && r != LCONT_STATUS_PAUSED)
+        status = cli_fail("container %s is not running", id);
+    else if (r >= 0)
+        r = pause ? lcont_container_pause(c, 0, &err) : lcont_container_resume(c, 0, &err);
+    if (r < 0)
+        status = cli_fail_lib(cli, r, &err, "%s %s", pause ? "pause" : "unpause", id);
+    lcont_error_free(err);
+    lcont_container_unref(c);
     return status;
+}
+
+static int pause_names(struct cli *cli, int argc, char **argv, const char *usage, int pause)
+{
+    int r = parse_plain_names(argc, argv, usage);
+
+    if (r >= 0)
+        return r;
+    return each_name(cli, argc, argv, pause_one, pause);
+}
+
+int cmd_pause(struct cli *cli, int argc, char **argv)
+{
+    return pause_names(cli, argc, argv, pause_usage, 1);
+}
+
+int cmd_unpause(struct cli *cli, int argc, char **argv)
+{
+    return pause_names(cli, argc, argv, unpause_usage, 0);
 }

@@ -189,10 +189,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
         status = r;
         goto out_args;
     }
-    r = container_load(cli, a.name, &c);
+    r = container_find(cli, a.name, &c);
     if (r) {
-        if (r == -ENOENT)
-            cli_fail("no such container: %s", a.name);
         status = EXIT_RUN_FAILED;
         goto out;
     }

@@ -202,29 +202,6 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(((const struct row *)b)->sort_key, ((const struct row *)a)->sort_key);
 }
 
-/* Columns of characters, not bytes ("…" is three). */
-static size_t text_width(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-static void print_row(const char *const cells[5], const size_t width[5])
-{
-    for (size_t j = 0; j < 5; j++) {
-        const char *cell = cells[j] ? cells[j] : "";
-        fputs(cell, stdout);
-        if (j == 4)
-            break;
-        for (size_t k = text_width(cell); k < width[j] + 3; k++)
-            fputc(' ', stdout);
-    }
-    fputc('\n', stdout);
-}
-
 int cmd_ps(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -236,11 +213,10 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
     };
     static const char *const headers[5] = { "NAME", "IMAGE", "COMMAND", "CREATED", "STATUS" };
     int all = 0, quiet = 0, no_trunc = 0, c, status = 0;
-    size_t n = 0, cap = 0, width[5];
+    size_t n = 0, cap = 0, width[5], n_names;
     struct row *rows = NULL;
-    char dir[4096];
-    struct dirent *de;
-    DIR *d;
+    char **names;
+    int r;
 
     while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
         switch (c) {
@@ -265,17 +241,16 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
         return cli_usage_error(ps_usage, "'ps' takes no arguments");
     if (cli_open_context(cli))
         return 1;
-    snprintf(dir, sizeof(dir), "%s/containers", cli->root);
-    d = opendir(dir);
-    if (!d && errno != ENOENT)
-        return cli_fail("open %s: %s", dir, strerror(errno));
-    while (d && (de = readdir(d))) {
+    r = bundle_list(cli, &names, &n_names);
+    if (r < 0)
+        return cli_fail("list %s/containers: %s", cli->root, strerror(-r));
+    for (size_t k = 0; k < n_names; k++) {
         struct ctr_info info;
         char cmd[4200], created[128], st[128];
         const char *word;
         struct row *row;
 
-        if (de->d_name[0] == '.' || info_load(cli, de->d_name, &info) != 0)
+        if (info_load(cli, names[k], &info) != 0)
             continue;
         word = status_word(&info);
         if (!all && strcmp(word, "running") != 0 && strcmp(word, "paused") != 0) {
@@ -304,8 +279,7 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
                  json_str(info.meta, "created") ? json_str(info.meta, "created") : "");
         info_free(&info);
     }
-    if (d)
-        closedir(d);
+    bundle_list_free(names, n_names);
     if (n)
         qsort(rows, n, sizeof(*rows), row_cmp);
     for (size_t j = 0; j < 5; j++) {
@@ -315,13 +289,13 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
                 width[j] = text_width(rows[i].cells[j]);
     }
     if (!quiet)
-        print_row(headers, width);
+        table_print_row(headers, width, 5);
     for (size_t i = 0; i < n; i++) {
         char **cl = rows[i].cells;
         if (quiet)
             printf("%s\n", cl[0] ? cl[0] : "");
         else
-            print_row((const char *const *)cl, width);
+            table_print_row((const char *const *)cl, width, 5);
         for (size_t j = 0; j < 5; j++)
             free(cl[j]);
     }

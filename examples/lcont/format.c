@@ -1,26 +1,39 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Human-readable sizes, ages and image names for tables (docker's conventions). */
+/* Human-readable sizes, ages and image names, and table rows (docker's conventions). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 
-/* Decimal units, as docker and podman print image sizes. */
-void format_size(uint64_t bytes, char *buf, size_t size)
+static void format_units(uint64_t bytes, double base, const char *const units[5], char *buf,
+                         size_t size)
 {
-    static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
     double v = (double)bytes;
     size_t u = 0;
 
-    while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        v /= 1000.0;
+    while (v >= base && u + 1 < 5) {
+        v /= base;
         u++;
     }
     if (u == 0)
         snprintf(buf, size, "%lluB", (unsigned long long)bytes);
     else
         snprintf(buf, size, "%.3g%s", v, units[u]);
+}
+
+/* Decimal units, as docker and podman print image sizes. */
+void format_size(uint64_t bytes, char *buf, size_t size)
+{
+    static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+    format_units(bytes, 1000.0, units, buf, size);
+}
+
+/* Binary units, as docker stats prints memory. */
+void format_size_binary(uint64_t bytes, char *buf, size_t size)
+{
+    static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    format_units(bytes, 1024.0, units, buf, size);
 }
 
 /* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)", or -1. */
@@ -160,4 +173,26 @@ void format_duration(int64_t ns, char *buf, size_t size)
         snprintf(buf, size, "%lld months", (long long)(hours / 24 / 30));
     else
         snprintf(buf, size, "%lld years", (long long)(hours / 24 / 365));
+}
+
+size_t text_width(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80; /* count lead bytes only */
+    return n;
+}
+
+void table_print_row(const char *const *cells, const size_t *width, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        const char *cell = cells[j] ? cells[j] : "";
+        fputs(cell, stdout);
+        if (j + 1 == n)
+            break;
+        for (size_t k = text_width(cell); k < width[j] + 3; k++)
+            fputc(' ', stdout);
+    }
+    fputc('\n', stdout);
 }

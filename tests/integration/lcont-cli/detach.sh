@@ -9,15 +9,6 @@ IMG=lcont-test/bb
 lc image load "docker-archive:$T/img/image.tar" >/dev/null 2>&1 || fail "load"
 CRI='^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{9\}Z std\(out\|err\) [FP] '
 
-# retry CMD...: until CMD succeeds, bounded by attempts (not by time).
-retry() {
-    n=0
-    until "$@" >/dev/null 2>&1; do
-        n=$((n + 1))
-        [ $n -lt 3000 ] || fail "never true: $*"
-        sleep 0.01
-    done
-}
 logs_have() { lc logs "$1" 2>&1 | grep -qx "$2"; }
 monitor_pid() { lc inspect "$1" | jq -r '.[0].State.MonitorPid'; }
 init_pid() { lc inspect "$1" | jq -r '.[0].State.Pid'; }

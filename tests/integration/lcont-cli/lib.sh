@@ -84,6 +84,16 @@ no_mounts_below() {
     ! grep -q " $1[/ ]" /proc/self/mountinfo || fail "still mounted below $1: $(grep " $1" /proc/self/mountinfo)"
 }
 
+# retry CMD...: until CMD succeeds, bounded by attempts (not by time).
+retry() {
+    n=0
+    until "$@" >/dev/null 2>&1; do
+        n=$((n + 1))
+        [ $n -lt 3000 ] || fail "never true: $*"
+        sleep 0.01
+    done
+}
+
 # wait_output FILE TEXT PID: wait until FILE holds TEXT; fail at once if PID exited first.
 # Bounded by attempts, not by time.
 wait_output() {
