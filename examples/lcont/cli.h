@@ -184,6 +184,7 @@ int cmd_stop(struct cli *cli, int argc, char **argv);
 int cmd_kill(struct cli *cli, int argc, char **argv);
 int cmd_wait(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_restart(struct cli *cli, int argc, char **argv);
 int cmd_pause(struct cli *cli, int argc, char **argv);
 int cmd_unpause(struct cli *cli, int argc, char **argv);
 /* Signal number from "KILL", "SIGKILL" or "9"; -1 when unknown. */

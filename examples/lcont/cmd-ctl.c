@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * lcont stop, kill, wait, pause, unpause: signals, exit codes and the freezer of running
- * containers. They work on any
- * container of the runtime state (detached or not): signals go through the library, the
- * exit code comes from status.json, written by the process that reaps the container.
+ * lcont stop, kill, wait, start, restart, pause, unpause: signals, exit codes, new runs and
+ * the freezer of containers. They work on any container of the runtime state (detached or
+ * not): signals go through the library, the exit code comes from status.json, written by
+ * the process that reaps the container.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,6 +58,17 @@ static const char start_usage[] =
     "\n"
     "Options:\n"
     "  -h, --help  show this help\n";
+
+static const char restart_usage[] =
+    "Usage: lcont restart [OPTIONS] NAME...\n"
+    "\n"
+    "Stop containers as 'stop' does (a stopped one is left as it is), then start them again\n"
+    "as 'start' does. Containers that 'start' could not run again (run with -t or --rm)\n"
+    "are refused before they are stopped.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --time SECONDS  seconds to wait before SIGKILL (default 10)\n"
+    "  -h, --help          show this help\n";
 
 static const char pause_usage[] =
     "Usage: lcont pause NAME...\n"
@@ -372,6 +383,16 @@ int cmd_wait(struct cli *cli, int argc, char **argv)
     return status;
 }
 
+/* Why start cannot run a container with this meta.json again, or NULL. */
+static const char *start_refusal(const cJSON *meta)
+{
+    if (!meta)
+        return "was not made by 'lcont run'";
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "tty")))
+        return "has a terminal: lcont cannot start it detached";
+    return NULL;
+}
+
 /* 0 once @id runs again (or ran already), else 1 with a message printed. */
 static int start_one(struct cli *cli, const char *id, int unused)
 {
@@ -391,12 +412,8 @@ static int start_one(struct cli *cli, const char *id, int unused)
     if (lockfd < 0)
         return cli_fail("lock container %s: %s", id, strerror(-lockfd));
     meta = bundle_read_json(cli, id, BUNDLE_META);
-    if (!meta) {
-        cli_fail("container %s was not made by 'lcont run'", id);
-        goto out;
-    }
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "tty"))) {
-        cli_fail("container %s has a terminal: lcont cannot start it detached", id);
+    if (!meta || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "tty"))) {
+        cli_fail("container %s %s", id, start_refusal(meta));
         goto out;
     }
     monitor = monitor_alive(cli, id) == 1;
@@ -452,6 +469,42 @@ int cmd_start(struct cli *cli, int argc, char **argv)
     if (cli_open_store(cli))
         return 1;
     return each_name(cli, argc, argv, start_one, 0);
+}
+
+/* stop, then start; refused before the stop when start could not run it again. */
+static int restart_one(struct cli *cli, const char *id, int timeout)
+{
+    cJSON *meta = bundle_read_json(cli, id, BUNDLE_META);
+    const char *why = start_refusal(meta);
+    lcont_container *c = NULL;
+
+    if (meta && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(meta, "rm")))
+        why = "was run with --rm: stopping it removes it";
+    cJSON_Delete(meta);
+    if (why && container_find(cli, id, &c))
+        return 1; /* no such container */
+    lcont_container_unref(c);
+    if (why)
+        return cli_fail("container %s %s", id, why);
+    return stop_one(cli, id, timeout) ? 1 : start_one(cli, id, 0);
+}
+
+int cmd_restart(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "time", required_argument, NULL, 't' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int timeout = 10, signo = 0;
+    int r = parse_names(argc, argv, restart_usage, "t:h", opts, &timeout, &signo);
+
+    if (r >= 0)
+        return r;
+    if (cli_open_store(cli))
+        return 1;
+    return each_name(cli, argc, argv, restart_one, timeout);
 }
 
 /* Freeze (@pause) or thaw @id; 0, or 1 with a message printed. */

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     { "logs", cmd_logs, "Show the output of a detached container" },
     { "exec", cmd_exec, "Run a command in a running container" },
     { "start", cmd_start, "Start stopped containers again, detached" },
+    { "restart", cmd_restart, "Stop containers, then start them again" },
     { "stop", cmd_stop, "Stop containers: their stop signal, then SIGKILL after a timeout" },
     { "kill", cmd_kill, "Send a signal to containers" },
     { "wait", cmd_wait, "Wait for containers to exit and print their exit codes" },

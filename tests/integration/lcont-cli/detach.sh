@@ -220,6 +220,30 @@ expect_status 1 "$T/out" lc start "${P}nosuch"
 lc rm "${P}again" >/dev/null
 nothing_left "${P}again"
 
+# ---- restart: stop then start (same writable layer); a stopped one just starts ----
+lc run -d --name "${P}re" $IMG sh -c 'trap "exit 4" INT; echo run >>/tmp/runs; cat /tmp/runs
+    while :; do sleep 0.05; done' >/dev/null
+retry logs_have "${P}re" run
+pid=$(init_pid "${P}re")
+expect_status 0 "$T/out" lc restart -t 600 "${P}re"
+[ "$(cat "$T/out")" = "${P}re" ] || fail "restart printed: $(cat "$T/out")"
+[ "$(init_pid "${P}re")" != "$pid" ] || fail "restart left the same init"
+lc ps | grep -q "^${P}re .* Up " || fail "ps after restart: $(lc ps -a)"
+two_runs() { [ "$(lc logs "${P}re" | tr '\n' ' ')" = "run run run " ]; }
+retry two_runs
+lc stop "${P}re" >/dev/null
+[ "$(lc wait "${P}re")" = 4 ] || fail "the restarted container's exit code"
+expect_status 0 "$T/out" lc restart "${P}re"
+lc ps | grep -q "^${P}re .* Up " || fail "restart of a stopped container: $(lc ps -a)"
+expect_status 1 "$T/out" lc restart "${P}nosuch"
+grep -q "no such container: ${P}nosuch" "$T/out.err" || fail "restart nosuch: $(cat "$T/out.err")"
+# refused before the stop when it could not start again: --rm
+lc run -d --rm --name "${P}rerm" $IMG sleep 1000 >/dev/null
+expect_status 1 "$T/out" lc restart "${P}rerm"
+grep -q "was run with --rm" "$T/out.err" || fail "restart --rm: $(cat "$T/out.err")"
+lc ps | grep -q "^${P}rerm .* Up " || fail "a refused restart stopped the container"
+lc rm -f "${P}re" "${P}rerm" >/dev/null
+
 # ---- SIGTERM to the monitor reaches the container (even if run -d had it blocked) ----
 python3 -c 'import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
