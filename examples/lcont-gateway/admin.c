@@ -71,6 +71,9 @@ static void service_metrics(struct out *o, struct gw_service *s)
          atomic_load(&st->overflows));
     outf(o, "lcont_gateway_no_endpoint_total{service=\"%s\"} %lld\n", s->name,
          atomic_load(&st->no_endpoint));
+    outf(o, "lcont_gateway_upgrades_total{service=\"%s\"} %lld\n", s->name,
+         atomic_load(&st->upgrades));
+    outf(o, "lcont_gateway_tunnels{service=\"%s\"} %d\n", s->name, atomic_load(&st->tunnels));
     outf(o, "lcont_gateway_upstream_connections{service=\"%s\"} %d\n", s->name,
          atomic_load(&st->connections));
     outf(o, "lcont_gateway_active_requests{service=\"%s\"} %d\n", s->name,
@@ -99,6 +102,8 @@ static char *render_metrics(size_t *ret_len)
              "# TYPE lcont_gateway_retries_total counter\n"
              "# TYPE lcont_gateway_overflow_total counter\n"
              "# TYPE lcont_gateway_no_endpoint_total counter\n"
+             "# TYPE lcont_gateway_upgrades_total counter\n"
+             "# TYPE lcont_gateway_tunnels gauge\n"
              "# TYPE lcont_gateway_upstream_connections gauge\n"
              "# TYPE lcont_gateway_active_requests gauge\n"
              "# TYPE lcont_gateway_endpoint_healthy gauge\n"

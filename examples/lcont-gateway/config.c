@@ -402,6 +402,7 @@ static int parse_listener(struct gw_config *c, struct gw_listener *l, const cJSO
                                         "tls",
                                         "client_timeout_ms",
                                         "idle_timeout_ms",
+                                        "tunnel_timeout_ms",
                                         "max_header_bytes",
                                         "max_headers",
                                         "pipe_size",
@@ -426,6 +427,7 @@ static int parse_listener(struct gw_config *c, struct gw_listener *l, const cJSO
     int mhb, mh;
     if (get_int(j, "client_timeout_ms", 10000, 1, &l->client_timeout_ms, err, errlen) < 0 ||
         get_int(j, "idle_timeout_ms", 60000, 1, &l->idle_timeout_ms, err, errlen) < 0 ||
+        get_int(j, "tunnel_timeout_ms", 3600000, 1, &l->tunnel_timeout_ms, err, errlen) < 0 ||
         get_int(j, "max_header_bytes", 16384, 256, &mhb, err, errlen) < 0 ||
         get_int(j, "max_headers", 100, 1, &mh, err, errlen) < 0 ||
         get_int(j, "pipe_size", 262144, 4096, &l->pipe_size, err, errlen) < 0)

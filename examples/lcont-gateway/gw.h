@@ -63,6 +63,8 @@ struct gw_endpoint {
 struct gw_service_stats {
     char *name;
     atomic_llong requests, responses[6], retries, overflows, no_endpoint;
+    atomic_llong upgrades; /* requests that became tunnels (101 Switching Protocols) */
+    atomic_int tunnels;    /* of them, open now */
     atomic_llong hist[GW_HIST_BUCKETS + 1]; /* last one is +Inf */
     atomic_llong latency_sum_us;
     atomic_int active_requests, pending, connections, active_retries;
@@ -185,6 +187,7 @@ struct gw_listener {
     size_t n_certs;
     struct gw_listener_stats *stats;
     int client_timeout_ms, idle_timeout_ms;
+    int tunnel_timeout_ms; /* http: an upgraded connection idle both ways this long closes */
     size_t max_header_bytes, max_headers;
     int pipe_size; /* tcp: splice pipe capacity */
 };

@@ -86,8 +86,27 @@ bool gw_http_hop_by_hop(const struct gw_hdr *h)
 
 /* Build the request head sent upstream: hop-by-hop headers dropped (also those the client
  * named in Connection), X-Forwarded-For extended, X-Forwarded-Proto and Via added. */
+/* "Connection: Upgrade" and the Upgrade header, for a switch of protocols. */
+static size_t put_upgrade(char *o, size_t n, const struct gw_hdr *upgrade)
+{
+    n = put_str(o, n, "Connection: Upgrade\r\nUpgrade: ");
+    n = put(o, n, upgrade->value, upgrade->value_len);
+    return put(o, n, "\r\n", 2);
+}
+
+const struct gw_hdr *gw_http_upgrade_request(const struct gw_head *h)
+{
+    const struct gw_hdr *conn = gw_http_find(h, "connection"), *up;
+
+    /* most requests stop at the first test: no Connection header */
+    if (!conn || h->minor != 1 || !gw_http_has_token(conn->value, conn->value_len, "upgrade"))
+        return NULL;
+    up = gw_http_find(h, "upgrade");
+    return up && up->value_len ? up : NULL;
+}
+
 char *gw_http_rewrite_request(const struct gw_head *h, const char *client_ip, bool tls,
-                              size_t *ret_len)
+                              const struct gw_hdr *upgrade, size_t *ret_len)
 {
     size_t cap = h->head_len + 512 + strlen(client_ip);
     char *o = malloc(cap);
@@ -136,6 +155,8 @@ char *gw_http_rewrite_request(const struct gw_head *h, const char *client_ip, bo
         }
     n = put_str(o, n, client_ip);
     n = put_str(o, n, tls ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n");
+    if (upgrade)
+        n = put_upgrade(o, n, upgrade);
     n = put_str(o, n,
                 h->minor == 0 ? "Via: 1.0 lcont-gateway\r\nConnection: keep-alive\r\n\r\n"
                               : "Via: 1.1 lcont-gateway\r\n\r\n");
@@ -144,7 +165,7 @@ char *gw_http_rewrite_request(const struct gw_head *h, const char *client_ip, bo
 }
 
 size_t gw_http_rewrite_response(const struct gw_head *h, int client_minor, bool client_close,
-                                char *out, size_t cap)
+                                const struct gw_hdr *upgrade, char *out, size_t cap)
 {
     if (cap < h->head_len + 128)
         return 0;
@@ -171,6 +192,8 @@ size_t gw_http_rewrite_response(const struct gw_head *h, int client_minor, bool 
     }
     n = put_str(out, n,
                 h->minor == 0 ? "Via: 1.0 lcont-gateway\r\n" : "Via: 1.1 lcont-gateway\r\n");
+    if (upgrade)
+        return put(out, put_upgrade(out, n, upgrade), "\r\n", 2);
     n = put_str(out, n,
                 client_close        ? "Connection: close\r\n\r\n"
                 : client_minor == 0 ? "Connection: keep-alive\r\n\r\n"

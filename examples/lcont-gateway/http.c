@@ -2,7 +2,9 @@
 /* HTTP/1.1 reverse proxy session: one client connection, at most one attached upstream
  * connection (taken from the worker's pool or freshly connected) per exchange. Everything is
  * driven by pump(), which moves bytes client -> parser/framer -> upstream and back until no
- * step makes progress; edge-triggered events just call it again. */
+ * step makes progress; edge-triggered events just call it again. A request that asks to
+ * switch protocols (WebSocket) and gets 101 turns the session into a tunnel: tunnel_pump()
+ * then copies bytes both ways, half-closes included, until both sides are done. */
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -40,6 +42,7 @@ enum rs_state {
     RS_WAIT_HEAD,
     RS_BODY,
     RS_DONE,
+    RS_TUNNEL, /* switched protocols: bytes both ways, no HTTP any more */
 };
 
 struct hs {
@@ -73,6 +76,8 @@ struct hs {
     } body;
     int minor;
     bool retryable, client_close, upstream_close, u_eof, is_head, counted, pending;
+    bool upgrade;        /* the request may switch protocols (it asked, without a body) */
+    bool c_shut, u_shut; /* tunnel: our write side to the client / upstream is shut */
     int attempts, retry_tokens;
     int status;
     int64_t t0_us, connect_deadline, head_deadline, idle_deadline, io_deadline;
@@ -239,6 +244,10 @@ static void hs_close(struct hs *s)
     if (s->closed)
         return;
     s->closed = true;
+    if (s->rs == RS_TUNNEL) {
+        s->w->inflight--; /* a tunnel counts as one exchange in flight, as an L4 session */
+        atomic_fetch_sub(&s->svc->stats->tunnels, 1);
+    }
     detach_upstream(s, false);
     end_request_accounting(s);
     if (s->ssl) {
@@ -365,7 +374,8 @@ static void local_reply(struct hs *s, int status, const char *extra_header)
 static int rewrite_request(struct hs *s, const struct gw_head *h)
 {
     size_t len;
-    char *head = gw_http_rewrite_request(h, s->peer_ip, s->ssl != NULL, &len);
+    char *head = gw_http_rewrite_request(h, s->peer_ip, s->ssl != NULL,
+                                         s->upgrade ? gw_http_upgrade_request(h) : NULL, &len);
     if (!head)
         return -1;
     free(s->head_copy);
@@ -581,6 +591,8 @@ static bool start_request(struct hs *s)
         s->cin.len = 0;
         return true;
     }
+    /* a switch of protocols with a request body is not one: it goes on as plain HTTP */
+    s->upgrade = gw_http_upgrade_request(&h) && s->reqb.done;
     s->route = gw_http_route(s->l, &h);
     if (!s->route) {
         s->rq = s->reqb.done ? RQ_DONE : RQ_BODY;
@@ -629,8 +641,9 @@ static bool start_request(struct hs *s)
 
 /* ---- responses ---- */
 
-/* Build the client's response head from the upstream's. Returns false when cout lacks room. */
-static bool rewrite_response(struct hs *s, const struct gw_head *h)
+/* Build the client's response head from the upstream's (@upgrade: the Upgrade header of a
+ * 101). Returns false when cout lacks room. */
+static bool rewrite_response(struct hs *s, const struct gw_head *h, const struct gw_hdr *upgrade)
 {
     if (buf_space(&s->cout) < h->head_len + 128)
         return false;
@@ -641,8 +654,23 @@ static bool rewrite_response(struct hs *s, const struct gw_head *h)
         s->client_close = true;
     size_t space = buf_space(&s->cout); /* may compact: before buf_tail() */
     s->cout.len +=
-        gw_http_rewrite_response(h, s->minor, s->client_close, buf_tail(&s->cout), space);
+        gw_http_rewrite_response(h, s->minor, s->client_close, upgrade, buf_tail(&s->cout), space);
     return true;
+}
+
+/* 101 to a request that asked for it: the exchange is over for HTTP (logged and counted as
+ * such) and the connections become a tunnel. */
+static void start_tunnel(struct hs *s)
+{
+    s->status = 101;
+    atomic_fetch_add(&s->svc->stats->upgrades, 1);
+    atomic_fetch_add(&s->svc->stats->tunnels, 1);
+    finish_accounting(s);
+    end_request_accounting(s);
+    s->w->inflight++; /* until hs_close */
+    s->rq = RQ_DONE;
+    s->rs = RS_TUNNEL;
+    s->io_deadline = gw_now_ms() + s->l->tunnel_timeout_ms;
 }
 
 /* Returns true on progress. */
@@ -655,9 +683,20 @@ static bool handle_response_head(struct hs *s)
         r = -502;
     if (r == 0)
         return false;
-    if (r < 0 || h.status == 101 || gw_http_response_body(&h, s->is_head, &s->respb) < 0) {
+    /* 101 only to a request that asked to switch, naming the protocol switched to */
+    const struct gw_hdr *upgrade = h.status == 101 ? gw_http_find(&h, "upgrade") : NULL;
+    if (r < 0 || (h.status == 101 && (!s->upgrade || !upgrade || upgrade->value_len == 0)) ||
+        gw_http_response_body(&h, s->is_head, &s->respb) < 0) {
         gw_upstream_report(s->svc, s->ep, false);
         local_reply(s, 502, NULL);
+        return true;
+    }
+    if (h.status == 101) {
+        gw_upstream_report(s->svc, s->ep, true);
+        if (!rewrite_response(s, &h, upgrade))
+            return false;
+        buf_consume(&s->uin, h.head_len);
+        start_tunnel(s);
         return true;
     }
     if (h.status >= 100 && h.status < 200) {
@@ -672,7 +711,7 @@ static bool handle_response_head(struct hs *s)
     gw_upstream_report(s->svc, s->ep, h.status < 500);
     if (h.status >= 500 && s->svc->retry_5xx && try_retry(s, false, false))
         return true;
-    if (!rewrite_response(s, &h))
+    if (!rewrite_response(s, &h, NULL))
         return false;
     s->status = h.status;
     buf_consume(&s->uin, h.head_len);
@@ -780,28 +819,179 @@ static void update_deadline(struct hs *s)
         s->sess.deadline_ms = gw_now_ms() + 5000;
 }
 
+/* client -> cin; true on progress. On an error the session is closed (s->closed). */
+static bool read_client(struct hs *s)
+{
+    size_t space = buf_space(&s->cin);
+    ssize_t n = cread(s, buf_tail(&s->cin), space);
+
+    if (n > 0) {
+        s->cin.len += (size_t)n;
+        s->c_rd = (size_t)n == space || s->c_hup;
+        return true;
+    }
+    if (n == 0) {
+        s->c_eof = true;
+        return true;
+    }
+    if (n == -EAGAIN)
+        s->c_rd = false;
+    else if (n != -EINTR)
+        hs_close(s);
+    return false;
+}
+
+/* cout -> client; true on progress. On an error the session is closed (s->closed). */
+static bool write_client(struct hs *s)
+{
+    bool progress = false;
+    ssize_t n = cwrite(s, buf_data(&s->cout), s->cout.len);
+
+    if (n > 0) {
+        s->c_wr = (size_t)n == s->cout.len;
+        buf_consume(&s->cout, (size_t)n);
+        progress = true;
+    } else if (n == -EAGAIN) {
+        s->c_wr = false;
+    } else if (n != -EINTR) {
+        hs_close(s);
+        return false;
+    }
+    if (!s->c_wr && !s->c_out) {
+        if (gw_epoll_watch(s->w, &s->cio, false, true) < 0) {
+            hs_close(s);
+            return false;
+        }
+        s->c_out = true;
+    }
+    return progress;
+}
+
+/* As much of @from as @to has room for. */
+static bool buf_move(struct buf *to, struct buf *from)
+{
+    size_t n = from->len, space = buf_space(to);
+
+    if (n > space)
+        n = space;
+    if (n == 0)
+        return false;
+    buf_append(to, buf_data(from), n);
+    buf_consume(from, n);
+    return true;
+}
+
+/* uout -> upstream: bytes sent, 0 when it would block (or EINTR), -errno on an error. */
+static ssize_t send_upstream(struct hs *s)
+{
+    ssize_t n = send(s->up->io.fd, buf_data(&s->uout), s->uout.len, MSG_NOSIGNAL);
+
+    if (n > 0) {
+        s->u_wr = (size_t)n == s->uout.len;
+        buf_consume(&s->uout, (size_t)n);
+        return n;
+    }
+    if (n < 0 && errno == EAGAIN)
+        s->u_wr = false;
+    return n < 0 && errno != EAGAIN && errno != EINTR ? -errno : 0;
+}
+
+/* upstream -> uin: bytes read, 0 at EOF, -EAGAIN when it would block (or EINTR), -errno. */
+static ssize_t recv_upstream(struct hs *s)
+{
+    size_t space = buf_space(&s->uin);
+    ssize_t n = recv(s->up->io.fd, buf_tail(&s->uin), space, 0);
+
+    if (n > 0) {
+        s->uin.len += (size_t)n;
+        s->u_rd = (size_t)n == space || s->u_hup;
+        return n;
+    }
+    if (n == 0)
+        return 0;
+    if (errno == EAGAIN)
+        s->u_rd = false;
+    return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
+}
+
+/* The tunnel after a 101: client -> cin -> uout -> upstream and upstream -> uin -> cout ->
+ * client, an EOF passed on as shutdown(SHUT_WR) once what came before it has left. It ends
+ * when both EOFs were passed on; with TLS, once the upstream's was (TLS has no half-close
+ * that clients rely on). Any other error closes both sides. */
+static void tunnel_pump(struct hs *s)
+{
+    int ufd = s->up->io.fd;
+    bool progress = true, moved = false;
+
+    while (progress && !s->closed) {
+        progress = false;
+        if (!s->c_eof && (s->c_rd || s->ssl) && buf_space(&s->cin) > 0) {
+            progress |= read_client(s);
+            if (s->closed)
+                return;
+        }
+        progress |= buf_move(&s->uout, &s->cin);
+        if (s->uout.len && s->u_wr) {
+            ssize_t n = send_upstream(s);
+            if (n < 0) {
+                hs_close(s);
+                return;
+            }
+            progress |= n > 0;
+        }
+        if (s->c_eof && !s->cin.len && !s->uout.len && !s->u_shut) {
+            shutdown(ufd, SHUT_WR);
+            s->u_shut = true;
+            progress = true;
+        }
+        if (!s->u_eof && s->u_rd && buf_space(&s->uin)) {
+            ssize_t n = recv_upstream(s);
+            if (n < 0 && n != -EAGAIN) {
+                hs_close(s);
+                return;
+            }
+            s->u_eof = n == 0;
+            progress |= n >= 0;
+        }
+        progress |= buf_move(&s->cout, &s->uin);
+        if (s->cout.len && (s->c_wr || s->ssl)) {
+            progress |= write_client(s);
+            if (s->closed)
+                return;
+        }
+        if (s->u_eof && !s->uin.len && !s->cout.len && !s->c_shut) {
+            if (!s->ssl)
+                shutdown(s->cio.fd, SHUT_WR);
+            s->c_shut = true;
+            progress = true;
+        }
+        moved |= progress;
+    }
+    if (s->closed)
+        return;
+    if (s->c_shut && (s->u_shut || s->ssl)) {
+        hs_close(s);
+        return;
+    }
+    if (moved)
+        s->io_deadline = gw_now_ms() + s->l->tunnel_timeout_ms;
+    s->sess.deadline_ms = s->io_deadline;
+}
+
 static void pump(struct hs *s)
 {
     bool progress = true;
     while (progress && !s->closed) {
         progress = false;
+        if (s->rs == RS_TUNNEL) {
+            tunnel_pump(s);
+            return;
+        }
         /* 1. client -> cin */
         if (!s->c_eof && !s->closing && (s->c_rd || s->ssl) && buf_space(&s->cin) > 0) {
-            size_t space = buf_space(&s->cin);
-            ssize_t n = cread(s, buf_tail(&s->cin), space);
-            if (n > 0) {
-                s->cin.len += (size_t)n;
-                s->c_rd = (size_t)n == space || s->c_hup;
-                progress = true;
-            } else if (n == 0) {
-                s->c_eof = true;
-                progress = true;
-            } else if (n == -EAGAIN) {
-                s->c_rd = false;
-            } else if (n != -EINTR) {
-                hs_close(s);
+            progress |= read_client(s);
+            if (s->closed)
                 return;
-            }
         }
         /* 2. a new request */
         /* a pipelined request waits until the previous response has mostly left, so any
@@ -854,21 +1044,17 @@ static void pump(struct hs *s)
         /* 4. uout -> upstream */
         if (s->up && s->u_wr && !s->u_send_failed && s->rs != RS_CONNECTING && s->rs != RS_DONE &&
             s->uout.len) {
-            ssize_t n = send(s->up->io.fd, buf_data(&s->uout), s->uout.len, MSG_NOSIGNAL);
+            ssize_t n = send_upstream(s);
             if (n > 0) {
-                s->u_wr = (size_t)n == s->uout.len;
-                buf_consume(&s->uout, (size_t)n);
                 progress = true;
-            } else if (n < 0 && errno == EAGAIN) {
-                s->u_wr = false;
-            } else if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+            } else if (n == -ECONNRESET || n == -EPIPE) {
                 /* The upstream stopped reading: it may have answered first (an early 413),
                  * so read before giving up on it; what it never reads is dropped. */
                 s->u_send_failed = true;
                 s->uout.len = s->uout.off = 0;
                 s->u_rd = true;
                 progress = true;
-            } else if (n < 0 && errno != EINTR) {
+            } else if (n < 0) {
                 upstream_gone(s, true);
                 progress = true;
                 continue;
@@ -877,15 +1063,10 @@ static void pump(struct hs *s)
         /* 5. upstream -> uin */
         if (s->up && s->u_rd && !s->u_eof && (s->rs == RS_WAIT_HEAD || s->rs == RS_BODY) &&
             buf_space(&s->uin)) {
-            size_t space = buf_space(&s->uin);
-            ssize_t n = recv(s->up->io.fd, buf_tail(&s->uin), space, 0);
+            ssize_t n = recv_upstream(s);
             if (n > 0) {
-                s->uin.len += (size_t)n;
-                s->u_rd = (size_t)n == space || s->u_hup;
                 progress = true;
-            } else if (n < 0 && errno == EAGAIN) {
-                s->u_rd = false;
-            } else if (n == 0 || errno != EINTR) {
+            } else if (n != -EAGAIN) {
                 bool err = n < 0;
                 /* bytes already received are processed first */
                 if (s->uin.len == 0 || err) {
@@ -932,26 +1113,11 @@ static void pump(struct hs *s)
         }
         /* 8. cout -> client */
         if (s->cout.len && (s->c_wr || s->ssl)) {
-            ssize_t n = cwrite(s, buf_data(&s->cout), s->cout.len);
-            if (n > 0) {
-                s->c_wr = (size_t)n == s->cout.len;
-                buf_consume(&s->cout, (size_t)n);
-                progress = true;
-            } else if (n == -EAGAIN) {
-                s->c_wr = false;
-            } else if (n != -EINTR) {
-                hs_close(s);
+            progress |= write_client(s);
+            if (s->closed)
                 return;
-            }
-            if (!s->c_wr && !s->c_out) {
-                if (gw_epoll_watch(s->w, &s->cio, false, true) < 0) {
-                    hs_close(s);
-                    return;
-                }
-                s->c_out = true;
-            }
         }
-        if (progress)
+        if (progress && s->rs != RS_TUNNEL)
             s->io_deadline = gw_now_ms() + (s->svc ? s->svc->response_timeout_ms : 30000);
     }
     if (s->closed)

@@ -490,6 +490,173 @@ def test_http_timeouts(binary):
         gw.stop()
 
 
+UPGRADE = (b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Upgrade\r\n"
+           b"Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZQ==\r\n\r\n")
+
+
+def open_tunnel(port, early=b"", sock=None):
+    """Send the upgrade request (and @early bytes right behind it); return (socket, status,
+    response headers lower-cased)."""
+    s = sock or socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    s.sendall(UPGRADE + early)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = s.recv(1)  # byte by byte: nothing after the head may be taken from the tunnel
+        check(d, "closed before the response head: %r" % head)
+        head += d
+    lines = head.decode("latin-1").split("\r\n")
+    hdrs = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            hdrs.setdefault(k.strip().lower(), []).append(v.strip())
+    return s, int(lines[0].split(" ")[1]), hdrs
+
+
+def read_to_eof(s):
+    got = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            return got
+        got += d
+
+
+@case
+def test_http_upgrade_tunnel(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        s, st, h = open_tunnel(port, early=b"early")
+        check(st == 101, "status %d" % st)
+        check(h.get("upgrade") == ["websocket"] and h.get("connection") == ["Upgrade"],
+              "Upgrade and Connection to the client: %r" % h)
+        check(h.get("via") == ["1.1 lcont-gateway"], "Via: %r" % h)
+        seen = {}
+        for k, v in json.loads(h["x-request-headers"][0]):
+            seen.setdefault(k.lower(), []).append(v)
+        check(seen.get("upgrade") == ["websocket"] and seen.get("connection") == ["Upgrade"],
+              "the upstream was asked to upgrade, and only that: %r" % seen)
+        check(seen.get("sec-websocket-key") == ["dGhlIHNhbXBsZQ=="], "end-to-end headers kept")
+        check(seen.get("x-forwarded-for") == ["127.0.0.1"], "XFF: %r" % seen)
+        # both ways at once, more than any buffer holds, then half-closes both ways: the
+        # backend says bye only after our EOF reached it through the tunnel
+        payload = os.urandom(3 * 1024 * 1024)
+        threading.Thread(target=lambda: (s.sendall(payload), s.shutdown(socket.SHUT_WR)),
+                         daemon=True).start()
+        got = read_to_eof(s)
+        s.close()
+        want = b"early" + payload + b"bye:%d" % (len(payload) + 5)
+        check(got == want, "tunnel: %d bytes back, %d wanted, tail %r" % (
+            len(got), len(want), got[-20:]))
+        m = gw.metrics()
+        check(m['lcont_gateway_upgrades_total{service="web"}'] == 1, "upgrades_total")
+        eventually(lambda: gw.metric('lcont_gateway_tunnels{service="web"}') == 0,
+                   "the tunnel is closed in the gauge")
+        check(m['lcont_gateway_responses_total{service="web",code="1xx"}'] == 1, "1xx counted")
+        entry = json.loads(open(gw.log).read().splitlines()[-1])
+        check(entry["status"] == 101 and entry["path"] == "/ws", "access log: %r" % entry)
+        check(http_get(port)[0] == 200, "plain requests still served")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_upgrade_not_granted(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be])
+    try:
+        # the upstream answers an upgrade request with 200: an ordinary keep-alive exchange
+        s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        f = s.makefile("rb")
+        for _ in range(2):
+            s.sendall(UPGRADE.replace(b"/ws ", b"/plain "))
+            head = read_head(f)
+            check(head[0].startswith("HTTP/1.1 200"), "not upgraded: %r" % head)
+            n = [int(x.split(":")[1]) for x in head if x.lower().startswith("content-length")][0]
+            echo = json.loads(f.read(n))
+            names = [k.lower() for k, _ in echo["headers"]]
+            check("upgrade" in names, "the upstream was asked: %r" % names)
+        s.close()
+        # with a body it is not a switch of protocols: no Upgrade goes on
+        st, _, body = http_get(port, method="POST", path="/plain", headers={
+            "Connection": "Upgrade", "Upgrade": "websocket", "Content-Length": "4"}, body=b"data")
+        names = [k.lower() for k, _ in json.loads(body)["headers"]]
+        check(st == 200 and "upgrade" not in names, "upgrade with a body: %d %r" % (st, names))
+        # HTTP/1.0 cannot upgrade
+        data, _ = raw_exchange(port, b"GET /plain HTTP/1.0\r\nHost: x\r\nConnection: Upgrade\r\n"
+                                     b"Upgrade: websocket\r\n\r\n")
+        echo = json.loads(data.split(b"\r\n\r\n", 1)[1])
+        check("upgrade" not in [k.lower() for k, _ in echo["headers"]], "HTTP/1.0: %r" % echo)
+        # 101 to a request that did not ask, or without Upgrade: 502
+        data, _ = raw_exchange(port, b"GET /ws-always HTTP/1.1\r\nHost: x\r\n"
+                                     b"Connection: close\r\n\r\n")
+        check(data.startswith(b"HTTP/1.1 502"), "unasked 101: %r" % data[:40])
+        s, st, _ = open_tunnel(port)
+        s.close()
+        data, _ = raw_exchange(port, UPGRADE.replace(b"/ws ", b"/ws-no-upgrade ").replace(
+            b"keep-alive, Upgrade", b"close, Upgrade"))
+        check(data.startswith(b"HTTP/1.1 502"), "101 without Upgrade: %r" % data[:40])
+        check(gw.metric('lcont_gateway_upgrades_total{service="web"}') == 1, "one upgrade only")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_upgrade_tunnel_timeout(binary):
+    be = Backend("a")
+    gw, port, _ = simple(binary, [be], listener_extra={"tunnel_timeout_ms": 300})
+    try:
+        s, st, _ = open_tunnel(port)
+        check(st == 101, "status %d" % st)
+        s.sendall(b"ping")
+        check(s.recv(4) == b"ping", "echo through the tunnel")
+        check(gw.metric('lcont_gateway_tunnels{service="web"}') == 1, "tunnel gauge")
+        # idle both ways past tunnel_timeout_ms: closed (not by the backend: it has no
+        # timeout and would say bye first)
+        check(read_to_eof(s) == b"", "idle tunnel closed without a bye")
+        s.close()
+        eventually(lambda: gw.metric('lcont_gateway_tunnels{service="web"}') == 0, "gauge back")
+    finally:
+        gw.stop()
+
+
+@case
+def test_http_upgrade_over_tls(binary):
+    be = Backend("a")
+    d = tempdir("gwtls-")
+    crt, key = make_cert(d, "a.test")
+    port = free_port()
+    gw = Gateway(binary, {
+        "services": [service("web", [be.addr])],
+        "listeners": [http_listener(port, [{"service": "web"}], tls={"certificates": [
+            {"cert": crt, "key": key, "server_names": ["a.test"]}]})],
+    })
+    try:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        t = ctx.wrap_socket(raw, server_hostname="a.test")
+        t, st, h = open_tunnel(port, sock=t)
+        check(st == 101, "status over TLS %d" % st)
+        seen = [v for k, v in json.loads(h["x-request-headers"][0])
+                if k.lower() == "x-forwarded-proto"]
+        check(seen == ["https"], "X-Forwarded-Proto: %r" % seen)
+        payload = os.urandom(512 * 1024)
+        threading.Thread(target=lambda: t.sendall(payload), daemon=True).start()
+        got = b""
+        while len(got) < len(payload):
+            d = t.recv(65536)
+            check(d, "closed after %d bytes" % len(got))
+            got += d
+        check(got == payload, "echo over TLS")
+        t.close()
+        eventually(lambda: gw.metric('lcont_gateway_tunnels{service="web"}') == 0, "closed")
+    finally:
+        gw.stop()
+
+
 # ---------------------------------------------------------------- health, retries, limits
 
 

@@ -93,11 +93,27 @@ def big_body(n):
     return (block * (n // len(block) + 1))[:n]
 
 
+def echo_then_bye(read, c):
+    """Send back what read() returns until EOF, then 'bye:<n bytes>' (so that a peer can tell
+    its EOF arrived)."""
+    n = 0
+    while True:
+        d = read(65536)
+        if not d:
+            break
+        n += len(d)
+        c.sendall(d)
+    c.sendall(b"bye:%d" % n)
+
+
 class Backend:
     """A small HTTP/1.1 server with keep-alive. Paths:
     /status/N -> status N;  /chunked -> chunked response;  /health -> 200 or 503 (self.healthy);
     /hold -> waits until release();  /die -> half a response, then close;
-    /big/N -> N bytes of big_body(N);  others -> JSON echo.
+    /big/N -> N bytes of big_body(N);  /ws -> 101 (a request asking to upgrade), then an
+    echo until EOF, then 'bye:<n bytes>' and close;  /ws-no-upgrade -> 101 without Upgrade;
+    /ws-always -> 101 even when not asked;
+    others -> JSON echo.
     """
 
     def __init__(self, name):
@@ -110,6 +126,7 @@ class Backend:
         self.connections = 0
         self.requests = 0  # proxied requests (health checks are counted apart)
         self.health_checks = 0
+        self.tunnels = 0  # upgraded connections
         self.lock = threading.Lock()
         self.hold = threading.Event()
         self.held = 0
@@ -176,6 +193,17 @@ class Backend:
             threading.Event().wait(WAIT)
             return False
         close = "close" in ",".join(lower.get("connection", [])).lower()
+        if path == "/ws" and "upgrade" in ",".join(lower.get("connection", [])).lower() \
+                and lower.get("upgrade"):
+            self._tunnel(c, f, lower["upgrade"][0], hdrs)
+            return False
+        if path == "/ws-always":  # 101 whether asked or not
+            c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      b"Connection: Upgrade\r\n\r\n")
+            return False
+        if path == "/ws-no-upgrade":
+            c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n")
+            return False
         if path == "/health":
             st = 200 if self.healthy else 503
             self._send(c, st, b"health\n", close)
@@ -214,6 +242,16 @@ class Backend:
             self._send(c, 200, json.dumps(echo).encode(), close, method == "HEAD")
         return not close and not self.one_shot
 
+    def _tunnel(self, c, f, proto, hdrs):
+        """101, the request's headers as JSON in X-Request-Headers, then echo what comes
+        (bytes the client sent right after its head included) until EOF."""
+        c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\nConnection: Upgrade\r\n"
+                  b"X-Backend: %s\r\nX-Request-Headers: %s\r\n\r\n" % (
+                      proto.encode(), self.name.encode(), json.dumps(hdrs).encode()))
+        with self.lock:
+            self.tunnels += 1
+        echo_then_bye(f.read1, c)
+
     def _send(self, c, status, body, close, head=False):
         out = b"HTTP/1.1 %d X\r\nContent-Length: %d\r\nX-Backend: %s\r\n" % (
             status, len(body), self.name.encode())
@@ -245,14 +283,7 @@ class TcpBackend:
             threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
     def _serve(self, c):
-        n = 0
-        while True:
-            d = c.recv(65536)
-            if not d:
-                break
-            n += len(d)
-            c.sendall(d)
-        c.sendall(b"bye:%d" % n)
+        echo_then_bye(c.recv, c)
         c.close()
 
 
