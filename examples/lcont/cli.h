@@ -72,6 +72,11 @@ void format_size_binary(uint64_t bytes, char *buf, size_t size);
 size_t text_width(const char *s);
 /* @n cells padded to @width + 3 columns each, the last one not padded; a newline. */
 void table_print_row(const char *const *cells, const size_t *width, size_t n);
+/* --format: 0 "table", 1 "json" (one object per line, docker's keys), -1 anything else
+ * (docker's Go templates are not supported). */
+int format_option(const char *arg);
+/* One JSON object of @n string members on a line of its own. */
+void json_line_print(const char *const *keys, const char *const *values, size_t n);
 /* "3 minutes ago" from an RFC 3339 time; the text itself when it cannot be parsed. */
 void format_since(const char *rfc3339, char *buf, size_t size);
 /* "repo:tag" -> repo and tag (tag "latest"-less names give "<none>"). */

@@ -26,6 +26,8 @@ static const char ps_usage[] =
     "  -a, --all       include containers that are not running\n"
     "  -q, --quiet     print names only\n"
     "  --no-trunc      do not shorten the command\n"
+    "  --format FMT    table (the default) or json: one object per line with docker's keys\n"
+    "                  (ID, Names, Image, Command, CreatedAt, RunningFor, State, Status)\n"
     "  -h, --help      show this help\n";
 
 static const char inspect_usage[] =
@@ -191,8 +193,11 @@ static const char *image_text(const struct ctr_info *c)
     return name ? name : "";
 }
 
+/* the table's columns, then what only --format json prints */
+#define PS_COLUMNS 5
+#define PS_CELLS 7
 struct row {
-    char *cells[5];
+    char *cells[PS_CELLS]; /* NAME IMAGE COMMAND CREATED STATUS, state, created time */
     char sort_key[64];
 };
 
@@ -205,15 +210,17 @@ static int row_cmp(const void *a, const void *b)
 int cmd_ps(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "all", no_argument, NULL, 'a' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "no-trunc", no_argument, NULL, 'T' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "all", no_argument, NULL, 'a' },      { "quiet", no_argument, NULL, 'q' },
+        { "no-trunc", no_argument, NULL, 'T' }, { "format", required_argument, NULL, 'F' },
+        { "help", no_argument, NULL, 'h' },     { NULL, 0, NULL, 0 },
     };
-    static const char *const headers[5] = { "NAME", "IMAGE", "COMMAND", "CREATED", "STATUS" };
-    int all = 0, quiet = 0, no_trunc = 0, c, status = 0;
-    size_t n = 0, cap = 0, width[5], n_names;
+    static const char *const headers[PS_COLUMNS] = { "NAME", "IMAGE", "COMMAND", "CREATED",
+                                                     "STATUS" };
+    /* docker's --format json keys, in the order of the cells (ID is the name: ids are names) */
+    static const char *const keys[PS_CELLS + 1] = { "Names",  "Image", "Command",   "RunningFor",
+                                                    "Status", "State", "CreatedAt", "ID" };
+    int all = 0, quiet = 0, no_trunc = 0, json = 0, c, status = 0;
+    size_t n = 0, cap = 0, width[PS_COLUMNS], n_names;
     struct row *rows = NULL;
     char **names;
     int r;
@@ -228,6 +235,11 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
             break;
         case 'T':
             no_trunc = 1;
+            break;
+        case 'F':
+            json = format_option(optarg);
+            if (json < 0)
+                return cli_usage_error(ps_usage, "--format '%s': table or json", optarg);
             break;
         case 'h':
             fputs(ps_usage, stdout);
@@ -275,6 +287,9 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
         row->cells[2] = strdup(cmd);
         row->cells[3] = strdup(created);
         row->cells[4] = strdup(st);
+        row->cells[5] = strdup(word);
+        row->cells[6] =
+            strdup(json_str(info.meta, "created") ? json_str(info.meta, "created") : "");
         snprintf(row->sort_key, sizeof(row->sort_key), "%s",
                  json_str(info.meta, "created") ? json_str(info.meta, "created") : "");
         info_free(&info);
@@ -282,21 +297,27 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
     bundle_list_free(names, n_names);
     if (n)
         qsort(rows, n, sizeof(*rows), row_cmp);
-    for (size_t j = 0; j < 5; j++) {
+    for (size_t j = 0; j < PS_COLUMNS; j++) {
         width[j] = text_width(headers[j]);
         for (size_t i = 0; i < n; i++)
             if (rows[i].cells[j] && text_width(rows[i].cells[j]) > width[j])
                 width[j] = text_width(rows[i].cells[j]);
     }
-    if (!quiet)
-        table_print_row(headers, width, 5);
+    if (!quiet && !json)
+        table_print_row(headers, width, PS_COLUMNS);
     for (size_t i = 0; i < n; i++) {
         char **cl = rows[i].cells;
-        if (quiet)
+        const char *values[PS_CELLS + 1];
+        if (quiet) {
             printf("%s\n", cl[0] ? cl[0] : "");
-        else
-            table_print_row((const char *const *)cl, width, 5);
-        for (size_t j = 0; j < 5; j++)
+        } else if (json) {
+            memcpy(values, cl, sizeof(cl[0]) * PS_CELLS);
+            values[PS_CELLS] = cl[0];
+            json_line_print(keys, values, PS_CELLS + 1);
+        } else {
+            table_print_row((const char *const *)cl, width, PS_COLUMNS);
+        }
+        for (size_t j = 0; j < PS_CELLS; j++)
             free(cl[j]);
     }
     free(rows);

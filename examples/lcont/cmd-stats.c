@@ -33,6 +33,9 @@ static const char stats_usage[] =
     "Options:\n"
     "  -a, --all        include containers that are not running\n"
     "      --no-stream  print one table and exit\n"
+    "      --format FMT table (the default) or json: one object per container and reading,\n"
+    "                   with docker's keys (Name, ID, CPUPerc, MemUsage, MemPerc, NetIO,\n"
+    "                   BlockIO, PIDs)\n"
     "  -h, --help       show this help\n";
 
 static const char top_usage[] =
@@ -212,10 +215,13 @@ static void stats_row(const struct reading *now, const struct reading *before,
 }
 
 static void stats_print(const struct reading *now, size_t n, const struct reading *before,
-                        size_t n_before)
+                        size_t n_before, bool json)
 {
     static const char *const headers[STATS_COLUMNS] = {
         "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS",
+    };
+    static const char *const keys[STATS_COLUMNS + 1] = {
+        "Name", "CPUPerc", "MemUsage", "MemPerc", "NetIO", "BlockIO", "PIDs", "ID",
     };
     char(*cells)[STATS_COLUMNS][CELL_MAX] = calloc(n ? n : 1, sizeof(*cells));
     size_t width[STATS_COLUMNS];
@@ -235,12 +241,17 @@ static void stats_print(const struct reading *now, size_t n, const struct readin
             if (text_width(cells[i][j]) > width[j])
                 width[j] = text_width(cells[i][j]);
     }
-    table_print_row(headers, width, STATS_COLUMNS);
+    if (!json)
+        table_print_row(headers, width, STATS_COLUMNS);
     for (size_t i = 0; i < n; i++) {
-        const char *row[STATS_COLUMNS];
+        const char *row[STATS_COLUMNS + 1];
         for (size_t j = 0; j < STATS_COLUMNS; j++)
             row[j] = cells[i][j];
-        table_print_row(row, width, STATS_COLUMNS);
+        row[STATS_COLUMNS] = cells[i][0]; /* the ID is the name */
+        if (json)
+            json_line_print(keys, row, STATS_COLUMNS + 1);
+        else
+            table_print_row(row, width, STATS_COLUMNS);
     }
     fflush(stdout);
     free(cells);
@@ -289,12 +300,14 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
     static const struct option opts[] = {
         { "all", no_argument, NULL, 'a' },
         { "no-stream", no_argument, NULL, 'S' },
+        { "format", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct reading *before = NULL, *now = NULL;
     size_t n_before = 0, n_now = 0;
     bool all = false, no_stream = false, tty = isatty(STDOUT_FILENO);
+    int json = 0;
     int c, status = 0;
 
     while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
@@ -304,6 +317,11 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
             break;
         case 'S':
             no_stream = true;
+            break;
+        case 'F':
+            json = format_option(optarg);
+            if (json < 0)
+                return cli_usage_error(stats_usage, "--format '%s': table or json", optarg);
             break;
         case 'h':
             fputs(stats_usage, stdout);
@@ -326,9 +344,9 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
         status = stats_take_all(cli, argv + optind, (size_t)(argc - optind), all, &now, &n_now);
         if (status)
             break;
-        if (tty && !no_stream)
+        if (tty && !no_stream && !json)
             fputs("\033[2J\033[H", stdout); /* redraw in place */
-        stats_print(now, n_now, before, n_before);
+        stats_print(now, n_now, before, n_before, json);
         readings_free(before, n_before);
         before = now;
         n_before = n_now;
@@ -336,7 +354,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
         n_now = 0;
         if (no_stream)
             break;
-        if (!tty)
+        if (!tty && !json)
             putchar('\n'); /* tables one after another */
     }
     readings_free(now, n_now);

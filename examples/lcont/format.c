@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Human-readable sizes, ages and image names, and table rows (docker's conventions). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli.h"
 
@@ -195,4 +198,27 @@ void table_print_row(const char *const *cells, const size_t *width, size_t n)
             fputc(' ', stdout);
     }
     fputc('\n', stdout);
+}
+
+int format_option(const char *arg)
+{
+    if (strcmp(arg, "table") == 0)
+        return 0;
+    if (strcmp(arg, "json") == 0)
+        return 1;
+    return -1;
+}
+
+void json_line_print(const char *const *keys, const char *const *values, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *text;
+
+    for (size_t i = 0; o && i < n; i++)
+        cJSON_AddStringToObject(o, keys[i], values[i] ? values[i] : "");
+    text = o ? cJSON_PrintUnformatted(o) : NULL;
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    cJSON_Delete(o);
 }

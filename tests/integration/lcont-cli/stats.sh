@@ -104,6 +104,26 @@ wait $stream || true
 [ "$(grep -c "^${P}idle " "$T/stream")" -ge 3 ] || fail "stream: $(cat "$T/stream")"
 grep -q '^$' "$T/stream" || fail "stream tables are not apart: $(cat "$T/stream")"
 
+# --format json: one object per line with docker's keys, for stats and ps
+lc stats --no-stream --format json "${P}busy" >"$T/json"
+[ "$(wc -l <"$T/json")" -eq 1 ] || fail "stats json lines: $(cat "$T/json")"
+jq -e --arg n "${P}busy" '.Name == $n and .ID == $n and (.CPUPerc | endswith("%")) and
+    (.MemUsage | endswith(" / 64MiB")) and (.MemPerc | endswith("%")) and .NetIO == "0B / 0B" and
+    (.BlockIO | contains(" / ")) and .PIDs == "2"' "$T/json" >/dev/null ||
+    fail "stats --format json: $(cat "$T/json")"
+lc ps -a --format json >"$T/json"
+# (slurped: jq 1.6 -e goes by the last input, which select() may leave without output)
+jq -s -e --arg n "${P}busy" '.[] | select(.Names == $n) | .ID == $n and .State == "running" and
+    (.Status | startswith("Up ")) and .Image == "lcont-test/bb:latest" and
+    (.Command | startswith("\"sh -c ")) and (.CreatedAt | test("^[0-9-]+T[0-9:.]+Z$")) and
+    (.RunningFor | endswith(" ago"))' "$T/json" >/dev/null || fail "ps --format json: $(cat "$T/json")"
+jq -s -e --arg n "${P}tick" '.[] | select(.Names == $n) | .State == "exited" and
+    (.Status | startswith("Exited (7) "))' "$T/json" >/dev/null || fail "ps -a json, exited: $(cat "$T/json")"
+[ "$(jq -s length "$T/json")" -eq "$(lc ps -aq | wc -l)" ] || fail "ps json rows: $(cat "$T/json")"
+expect_status 2 "$T/out" lc ps --format '{{.Names}}'
+grep -q "table or json" "$T/out.err" || fail "ps --format template: $(cat "$T/out.err")"
+expect_status 2 "$T/out" lc stats --format yaml
+
 # ---- top: ps -ef rows of the container's processes only ----
 expect_status 0 "$T/out" lc top "${P}idle"
 head -n1 "$T/out" | grep -q '^UID  *PID  *PPID .*CMD$' || fail "top header: $(head -n1 "$T/out")"
