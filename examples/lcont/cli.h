@@ -199,5 +199,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv);
 /* cmd-stats.c */
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_top(struct cli *cli, int argc, char **argv);
+/* cmd-cp.c */
+int cmd_cp(struct cli *cli, int argc, char **argv);
 
 #endif

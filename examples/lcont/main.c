@@ -29,6 +29,7 @@ static const struct command commands[] = {
     { "unpause", cmd_unpause, "Thaw paused containers" },
     { "stats", cmd_stats, "Show containers' CPU, memory, network and block I/O use" },
     { "top", cmd_top, "Show the processes of a container" },
+    { "cp", cmd_cp, "Copy files between a container and the host" },
     { "inspect", cmd_container_inspect, "Show containers' details as JSON" },
     { "rm", cmd_rm, "Remove containers (and their root filesystem mounts)" },
     { NULL, NULL, NULL },

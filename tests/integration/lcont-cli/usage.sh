@@ -4,14 +4,14 @@
 . "$(dirname "$0")/lib.sh" "$@"
 
 expect_status 0 "$T/out" lc --help
-for c in image run ps logs exec start restart stop kill wait pause unpause stats top inspect rm; do
+for c in image run ps logs exec start restart stop kill wait pause unpause stats top cp inspect rm; do
     grep -q "^  $c " "$T/out" || fail "--help does not list '$c'"
 done
 expect_status 0 "$T/out" lc --version
 grep -q "^lcont version [0-9.]* (liblcont [0-9.]*)$" "$T/out" || fail "version: $(cat "$T/out")"
 
 for cmd in "run" "ps" "logs" "exec" "start" "restart" "stop" "kill" "wait" "pause" "unpause" "stats" "top" \
-    "inspect" "rm" "image" "image load" "image ls" "image inspect" "image rm" \
+    "cp" "inspect" "rm" "image" "image load" "image ls" "image inspect" "image rm" \
     "image prune" "image unpack" "image mount" "image umount"; do
     # shellcheck disable=SC2086 # split the command words on purpose
     expect_status 0 "$T/out" lc $cmd --help
@@ -27,7 +27,7 @@ expect_status 2 "$T/out" lc image mount onlyone
 expect_status 2 "$T/out" lc --no-such-option image ls
 expect_status 2 "$T/out" lc image ls --no-such-option
 for cmd in "logs" "exec" "exec onlyname" "start" "stop" "kill" "wait" "inspect" "ps extra" "stop -t x n" \
-    "logs --tail x n" "kill -s NOSIG n" "exec -u : n true" "pause" "unpause" "top" "stats --nope" "restart" "restart -t x n"; do
+    "logs --tail x n" "kill -s NOSIG n" "exec -u : n true" "pause" "unpause" "top" "stats --nope" "restart" "restart -t x n" "cp" "cp onlyone"; do
     # shellcheck disable=SC2086 # split the command words on purpose
     expect_status 2 "$T/out" lc $cmd
 done
