@@ -39,6 +39,7 @@ static const char cp_usage[] =
 
 struct cp_opts {
     bool archive, follow;
+    bool to_host; /* out of the container: its setuid bits and devices are not trusted */
 };
 
 /* One side of the copy: the host (root < 0) or a container's root directory. */
@@ -121,10 +122,12 @@ static int set_attrs(int ddir, const char *dname, const struct stat *st, const s
     struct timespec times[2] = { st->st_atim, st->st_mtim };
     uid_t uid = o->archive ? st->st_uid : 0;
     gid_t gid = o->archive ? st->st_gid : 0;
+    /* a container's setuid program would be root's on the host: kept only with -a */
+    mode_t mode = st->st_mode & (o->to_host && !o->archive ? 01777 : 07777);
 
     if (fchownat(ddir, dname, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
         return -errno;
-    if (!S_ISLNK(st->st_mode) && fchmodat(ddir, dname, st->st_mode & 07777, 0) < 0)
+    if (!S_ISLNK(st->st_mode) && fchmodat(ddir, dname, mode, 0) < 0)
         return -errno;
     if (utimensat(ddir, dname, times, AT_SYMLINK_NOFOLLOW) < 0)
         return -errno;
@@ -226,6 +229,13 @@ static int copy_entry(int sdir, const char *sname, const struct stat *st, int dd
 
     if (S_ISDIR(st->st_mode))
         return copy_dir(sdir, sname, st, ddir, dname, o, shown);
+    if (o->to_host && (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))) {
+        fprintf(stderr,
+                "lcont: skipping the device %s: a container's devices are not made "
+                "on the host\n",
+                shown);
+        return 0;
+    }
     r = make_room(ddir, dname, false);
     if (r == 0 && S_ISREG(st->st_mode)) {
         sfd = open_source(sdir, sname, O_RDONLY);
@@ -339,6 +349,7 @@ int cmd_cp(struct cli *cli, int argc, char **argv)
     d_in = parse_arg(argv[optind + 1], dname, sizeof(dname), &dpath);
     if (s_in == d_in)
         return cli_usage_error(cp_usage, "exactly one of the paths must be NAME:PATH");
+    o.to_host = s_in;
     if ((s_in && (src.root = container_root(cli, sname)) < 0) ||
         (d_in && (dst.root = container_root(cli, dname)) < 0))
         goto out;

@@ -61,6 +61,22 @@ mkdir "$T/into"
 lc cp "$C:/tmp/newdir/sub/" "$T/into" || fail "a directory into a host directory"
 [ "$(cat "$T/into/sub/b")" = b ] || fail "received under its name"
 
+# out of the container, its setuid bits go (kept with -a) and its devices are not made
+mkdir "$(at /tmp/special)"
+echo x >"$(at /tmp/special/suid)"
+chmod 4755 "$(at /tmp/special/suid)"
+mknod "$(at /tmp/special/null)" c 1 3
+lc cp "$C:/tmp/special" "$T/special" 2>"$T/special.err" || fail "special tree: $(cat "$T/special.err")"
+[ "$(stat -c %a "$T/special/suid")" = 755 ] || fail "setuid kept on the host: $(stat -c %a "$T/special/suid")"
+[ ! -e "$T/special/null" ] || fail "a device was made on the host"
+grep -q "skipping the device" "$T/special.err" || fail "no word of the skipped device"
+lc cp -a "$C:/tmp/special/suid" "$T/suid-a" || fail "cp -a of a setuid file"
+[ "$(stat -c %a "$T/suid-a")" = 4755 ] || fail "-a keeps setuid: $(stat -c %a "$T/suid-a")"
+# into the container a device is made (its device rules still decide who may open it)
+mknod "$T/null" c 1 3
+lc cp "$T/null" "$C:/tmp/null" || fail "a device into the container"
+[ -c "$(at /tmp/null)" ] || fail "the device in the container"
+
 # ---- the container's root is the root ----
 lc cp "$C:/tmp/evil/etc/passwd" "$T/evil" || fail "through an absolute symlink"
 cmp -s "$T/passwd" "$T/evil" || fail "an absolute symlink left the container's root"
