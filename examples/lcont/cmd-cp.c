@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,7 @@ static bool parse_arg(const char *arg, char *name, size_t nsize, const char **pa
 static int container_root(struct cli *cli, const char *id)
 {
     lcont_container *c = NULL;
+    lcont_process *init = NULL;
     char path[4096], dir[4096];
     struct stat st_root, st_dir;
     int st, fd = -1;
@@ -289,9 +291,18 @@ static int container_root(struct cli *cli, const char *id)
     if (container_find(cli, id, &c))
         return -1;
     st = lcont_container_get_status(c, 0, NULL);
-    if (st == LCONT_STATUS_RUNNING || st == LCONT_STATUS_PAUSED || st == LCONT_STATUS_CREATED) {
+    if ((st == LCONT_STATUS_RUNNING || st == LCONT_STATUS_PAUSED || st == LCONT_STATUS_CREATED) &&
+        lcont_container_get_init_process(c, 0, &init, NULL) == 0) {
+        struct pollfd pfd = { .fd = lcont_process_get_pidfd(init), .events = POLLIN };
         snprintf(path, sizeof(path), "/proc/%d/root", (int)lcont_container_get_pid(c));
         fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        /* the init still lives after the open, so its pid was not reused meanwhile: the fd
+         * is the container's root, not some other process's (the host's) */
+        if (fd >= 0 && poll(&pfd, 1, 0) != 0) {
+            close(fd);
+            fd = -1;
+        }
+        lcont_process_unref(init);
     }
     lcont_container_unref(c);
     if (fd >= 0)
