@@ -276,7 +276,8 @@ static int each_name(struct cli *cli, int argc, char **argv,
     return status;
 }
 
-int cmd_stop(struct cli *cli, int argc, char **argv)
+/* parse_names() for stop and restart: -t SECONDS (default 10) and -h. */
+static int parse_timeout_names(int argc, char **argv, const char *usage, int *ret_timeout)
 {
     static const struct option opts[] = {
         { "time", required_argument, NULL, 't' },
@@ -284,8 +285,16 @@ int cmd_stop(struct cli *cli, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int timeout = 10, signo = 0;
-    int r = parse_names(argc, argv, stop_usage, "t:h", opts, &timeout, &signo);
+    int signo = 0;
+
+    *ret_timeout = 10;
+    return parse_names(argc, argv, usage, "t:h", opts, ret_timeout, &signo);
+}
+
+int cmd_stop(struct cli *cli, int argc, char **argv)
+{
+    int timeout;
+    int r = parse_timeout_names(argc, argv, stop_usage, &timeout);
 
     if (r >= 0)
         return r;
@@ -491,14 +500,8 @@ static int restart_one(struct cli *cli, const char *id, int timeout)
 
 int cmd_restart(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "time", required_argument, NULL, 't' },
-        { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int timeout = 10, signo = 0;
-    int r = parse_names(argc, argv, restart_usage, "t:h", opts, &timeout, &signo);
+    int timeout;
+    int r = parse_timeout_names(argc, argv, restart_usage, &timeout);
 
     if (r >= 0)
         return r;
