@@ -341,3 +341,13 @@ int container_find(struct cli *cli, const char *id, lcont_container **ret)
         return cli_fail("no such container: %s", id);
     return r ? 1 : 0;
 }
+
+bool bundle_rootfs_mounted(const struct cli *cli, const char *id, char *path, size_t size)
+{
+    char dir[4096];
+    struct stat st_root, st_dir;
+
+    return bundle_path(cli, id, "rootfs", path, size) == 0 &&
+           bundle_path(cli, id, NULL, dir, sizeof(dir)) == 0 && stat(path, &st_root) == 0 &&
+           stat(dir, &st_dir) == 0 && st_root.st_dev != st_dir.st_dev;
+}

@@ -117,6 +117,9 @@ void bundle_list_free(char **names, size_t n);
 int bundle_lock(const struct cli *cli, const char *id, int op);
 /* Unmount the rootfs (if mounted) and remove the bundle; missing pieces are fine. */
 int bundle_remove(struct cli *cli, const char *id, int quiet);
+/* The bundle's rootfs is a mount of its own (the overlay does not survive a reboot: an
+ * empty directory is left); @path receives its path. */
+bool bundle_rootfs_mounted(const struct cli *cli, const char *id, char *path, size_t size);
 /* A JSON file of the bundle, parsed (cJSON *, NULL when missing or invalid). */
 void *bundle_read_json(const struct cli *cli, const char *id, const char *leaf);
 /* 1 when a monitor (or a foreground run) holds the monitor lock, 0 when none, -errno. */

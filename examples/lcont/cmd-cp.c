@@ -43,24 +43,18 @@ struct cp_opts {
     bool to_host; /* out of the container: its setuid bits and devices are not trusted */
 };
 
-/* One side of the copy: the host (root < 0) or a container's root directory. */
-struct cp_side {
-    int root;
-};
-
-/* Open @path on @side: inside the container's root with openat2(RESOLVE_IN_ROOT). */
-static int side_open(const struct cp_side *side, const char *path, int flags)
+/* Open @path on one side of the copy: the host (@root < 0) or inside a container's root
+ * directory @root, with openat2(RESOLVE_IN_ROOT). */
+static int side_open(int root, const char *path, int flags)
 {
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
     };
-    int fd;
 
-    if (side->root < 0)
+    if (root < 0)
         return open(path, flags | O_CLOEXEC);
-    fd = (int)syscall(SYS_openat2, side->root, path, &how, sizeof(how));
-    return fd;
+    return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
 }
 
 /* "a/b/c" -> dir "a/b", base "c"; "c" -> ".", "c"; "/" -> "/", "."; trailing slashes go. */
@@ -284,8 +278,7 @@ static int container_root(struct cli *cli, const char *id)
 {
     lcont_container *c = NULL;
     lcont_process *init = NULL;
-    char path[4096], dir[4096];
-    struct stat st_root, st_dir;
+    char path[4096];
     int st, fd = -1;
 
     if (container_find(cli, id, &c))
@@ -307,10 +300,8 @@ static int container_root(struct cli *cli, const char *id)
     lcont_container_unref(c);
     if (fd >= 0)
         return fd;
-    /* stopped: the rootfs mount (gone after a reboot: an empty directory then) */
-    if (bundle_path(cli, id, "rootfs", path, sizeof(path)) < 0 ||
-        bundle_path(cli, id, NULL, dir, sizeof(dir)) < 0 || stat(path, &st_root) < 0 ||
-        stat(dir, &st_dir) < 0 || st_root.st_dev == st_dir.st_dev) {
+    /* stopped: the rootfs mount */
+    if (!bundle_rootfs_mounted(cli, id, path, sizeof(path))) {
         cli_fail("the root filesystem of %s is not mounted", id);
         return -1;
     }
@@ -329,12 +320,12 @@ int cmd_cp(struct cli *cli, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct cp_opts o = { 0 };
-    struct cp_side src = { -1 }, dst = { -1 };
+    int src = -1, dst = -1; /* the container's root on its side, -1 on the host's */
     char sname[256], dname[256], sdir_path[4096], sbase[4096], ddir_path[4096], dbase[4096];
     const char *spath, *dpath;
     bool s_in, d_in, contents;
     struct stat st, dst_st;
-    int c, sdir = -1, ddir = -1, status = 1, r;
+    int c, sdir = -1, ddir = -1, status = 1;
 
     while ((c = getopt_long(argc, argv, "aLh", opts, NULL)) != -1) {
         switch (c) {
@@ -361,8 +352,8 @@ int cmd_cp(struct cli *cli, int argc, char **argv)
     if (s_in == d_in)
         return cli_usage_error(cp_usage, "exactly one of the paths must be NAME:PATH");
     o.to_host = s_in;
-    if ((s_in && (src.root = container_root(cli, sname)) < 0) ||
-        (d_in && (dst.root = container_root(cli, dname)) < 0))
+    if ((s_in && (src = container_root(cli, sname)) < 0) ||
+        (d_in && (dst = container_root(cli, dname)) < 0))
         goto out;
 
     /* the source: its parent directory, then the last name (followed with -L) */
@@ -370,7 +361,7 @@ int cmd_cp(struct cli *cli, int argc, char **argv)
     split_path(spath, sdir_path, sizeof(sdir_path), sbase, sizeof(sbase));
     if (o.follow && !contents) {
         /* resolve the whole path (inside the root); "" names that fd in what follows */
-        int fd = side_open(&src, spath, O_PATH);
+        int fd = side_open(src, spath, O_PATH);
         if (fd < 0) {
             cli_fail("%s: %s", argv[optind], strerror(errno));
             goto out;
@@ -378,7 +369,7 @@ int cmd_cp(struct cli *cli, int argc, char **argv)
         sdir = fd;
         sbase[0] = '\0';
     } else {
-        sdir = side_open(&src, sdir_path, O_PATH | O_DIRECTORY);
+        sdir = side_open(src, sdir_path, O_PATH | O_DIRECTORY);
         if (sdir < 0) {
             cli_fail("%s: %s", argv[optind], strerror(errno));
             goto out;
@@ -394,27 +385,23 @@ int cmd_cp(struct cli *cli, int argc, char **argv)
     }
 
     /* the destination: an existing directory receives the source under its name */
-    r = -1;
-    {
-        int fd = side_open(&dst, dpath, O_PATH);
-        if (fd >= 0 && fstat(fd, &dst_st) == 0 && S_ISDIR(dst_st.st_mode) && !contents) {
-            ddir = fd;
-            r = 0;
-            split_path(spath, ddir_path, sizeof(ddir_path), dbase, sizeof(dbase));
-            if (strcmp(dbase, ".") == 0 || strcmp(dbase, "/") == 0)
-                snprintf(dbase, sizeof(dbase), "%s", s_in ? sname : "root");
-        } else if (fd >= 0) {
-            close(fd);
-        }
+    ddir = contents ? -1 : side_open(dst, dpath, O_PATH);
+    if (ddir >= 0 && (fstat(ddir, &dst_st) < 0 || !S_ISDIR(dst_st.st_mode))) {
+        close(ddir);
+        ddir = -1;
     }
-    if (r < 0) {
+    if (ddir >= 0) {
+        split_path(spath, ddir_path, sizeof(ddir_path), dbase, sizeof(dbase));
+        if (strcmp(dbase, ".") == 0 || strcmp(dbase, "/") == 0)
+            snprintf(dbase, sizeof(dbase), "%s", s_in ? sname : "root");
+    } else {
         size_t len = strlen(dpath);
         if (len && dpath[len - 1] == '/' && !contents) {
             cli_fail("%s: no such directory", argv[optind + 1]);
             goto out;
         }
         split_path(dpath, ddir_path, sizeof(ddir_path), dbase, sizeof(dbase));
-        ddir = side_open(&dst, ddir_path, O_PATH | O_DIRECTORY);
+        ddir = side_open(dst, ddir_path, O_PATH | O_DIRECTORY);
         if (ddir < 0) {
             cli_fail("%s: %s", argv[optind + 1],
                      errno == ENOENT ? "no such directory to copy into" : strerror(errno));
@@ -434,9 +421,9 @@ out:
         close(sdir);
     if (ddir >= 0)
         close(ddir);
-    if (src.root >= 0)
-        close(src.root);
-    if (dst.root >= 0)
-        close(dst.root);
+    if (src >= 0)
+        close(src);
+    if (dst >= 0)
+        close(dst);
     return status;
 }

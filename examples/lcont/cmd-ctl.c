@@ -407,8 +407,7 @@ static int start_one(struct cli *cli, const char *id, int unused)
 {
     lcont_container *c = NULL;
     lcont_error *err = NULL;
-    char rootfs[4096], dir[4096];
-    struct stat st_root, st_dir;
+    char rootfs[4096];
     cJSON *meta = NULL;
     int lockfd, r, status = 1, monitor;
 
@@ -451,10 +450,7 @@ static int start_one(struct cli *cli, const char *id, int unused)
         cli_fail("container %s is being created: try again", id);
         goto out;
     }
-    /* the overlay does not survive a reboot; without it the rootfs would be empty */
-    if (bundle_path(cli, id, "rootfs", rootfs, sizeof(rootfs)) < 0 ||
-        bundle_path(cli, id, NULL, dir, sizeof(dir)) < 0 || stat(rootfs, &st_root) < 0 ||
-        stat(dir, &st_dir) < 0 || st_root.st_dev == st_dir.st_dev) {
+    if (!bundle_rootfs_mounted(cli, id, rootfs, sizeof(rootfs))) {
         cli_fail("the root filesystem of %s is not mounted: remove it and run it again", id);
         goto out;
     }

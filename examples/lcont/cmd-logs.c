@@ -120,6 +120,15 @@ static bool same_file(const struct stat *a, const struct stat *b)
     return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
 }
 
+/* stat() of index @k: 0 or -errno. */
+static int log_index_stat(const struct log_files *lf, long k, struct stat *st)
+{
+    char name[4200];
+
+    log_name(name, sizeof(name), lf->path, k);
+    return stat(name, st) < 0 ? -errno : 0;
+}
+
 /*
  * One pass over ctr.log, ctr.log.1, ... ctr.log.<top>: the index of @want (-1: not seen),
  * and in @oldest the highest index that holds a file (-1: none). An index in the middle is
@@ -127,14 +136,12 @@ static bool same_file(const struct stat *a, const struct stat *b)
  */
 static long log_scan(const struct log_files *lf, const struct stat *want, long *oldest)
 {
-    char name[4200];
     struct stat st;
     long found = -1;
 
     *oldest = -1;
     for (long k = 0; k <= lf->top; k++) {
-        log_name(name, sizeof(name), lf->path, k);
-        if (stat(name, &st) < 0)
+        if (log_index_stat(lf, k, &st) < 0)
             continue;
         *oldest = k;
         if (want && same_file(&st, want))
@@ -171,20 +178,14 @@ static FILE *log_open_oldest(const struct log_files *lf)
 
 static bool log_index_holds(const struct log_files *lf, long k, const struct stat *want)
 {
-    char name[4200];
     struct stat st;
-
-    log_name(name, sizeof(name), lf->path, k);
-    return stat(name, &st) == 0 && same_file(&st, want);
+    return log_index_stat(lf, k, &st) == 0 && same_file(&st, want);
 }
 
 static bool log_index_empty(const struct log_files *lf, long k)
 {
-    char name[4200];
     struct stat st;
-
-    log_name(name, sizeof(name), lf->path, k);
-    return stat(name, &st) < 0 && errno == ENOENT;
+    return log_index_stat(lf, k, &st) == -ENOENT;
 }
 
 /*

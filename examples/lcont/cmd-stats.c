@@ -108,7 +108,7 @@ static void reading_from_stats(struct reading *r, const cJSON *data)
  * of its own (on the host's, the numbers would be the host's). */
 static void reading_net(struct reading *r, pid_t pid)
 {
-    char path[CELL_MAX], line[512];
+    char path[64], line[512];
     struct stat ours, theirs;
     FILE *f;
 
@@ -196,9 +196,9 @@ static void pair(uint64_t a, uint64_t b, bool binary, char *buf, size_t size)
 static void stats_row(const struct reading *now, const struct reading *before,
                       char cells[STATS_COLUMNS][CELL_MAX])
 {
-    snprintf(cells[0], 64, "%s", now->name);
+    snprintf(cells[0], CELL_MAX, "%s", now->name);
     for (size_t j = 1; j < STATS_COLUMNS; j++)
-        snprintf(cells[j], 64, "--");
+        snprintf(cells[j], CELL_MAX, "--");
     if (!now->running)
         return;
     if (before && before->running && now->at_ns > before->at_ns && now->cpu_ns >= before->cpu_ns)
@@ -211,7 +211,7 @@ static void stats_row(const struct reading *now, const struct reading *before,
     if (now->has_net)
         pair(now->net_rx, now->net_tx, false, cells[4], CELL_MAX);
     pair(now->blk_read, now->blk_write, false, cells[5], CELL_MAX);
-    snprintf(cells[6], 64, "%llu", (unsigned long long)now->pids);
+    snprintf(cells[6], CELL_MAX, "%llu", (unsigned long long)now->pids);
 }
 
 static void stats_print(const struct reading *now, size_t n, const struct reading *before,
